@@ -1,0 +1,3 @@
+"""Prefect flows, fetching, discovery and the ``campaigns`` CLI."""
+
+__all__: list[str] = []

@@ -1,0 +1,168 @@
+"""Settings, built once: CLI flag > env ``CAMPAIGNS_*`` > config TOML > defaults.
+
+``load_settings()`` is the only place that reads the environment or a config
+file; everything else receives the resulting :class:`Settings` as an argument.
+Nested env names use ``__``: ``CAMPAIGNS_CRAWL__DELAY_SECONDS=2``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from errors import ConfigError
+
+__all__ = [
+    "DEFAULT_CONFIG_NAME",
+    "CrawlSettings",
+    "Settings",
+    "Source",
+    "StorageSettings",
+    "default_sources",
+    "load_settings",
+]
+
+DEFAULT_CONFIG_NAME = "campaigns.toml"
+_SOURCES_FILE = Path(__file__).with_name("sources.toml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Strict):
+    database: Path = Path("campaigns.duckdb")
+    archive: Path = Path("archive")
+    warc_max_bytes: int = Field(default=100 * 1024 * 1024, gt=0, description="rotate WARC files past this size")
+
+
+class CrawlSettings(_Strict):
+    delay_seconds: float = Field(default=5.0, ge=0, description="per-host politeness floor")
+    max_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="per response, after decompression")
+    timeout_seconds: float = Field(default=30.0, gt=0, description="whole-response deadline")
+    connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    allow_hosts: tuple[str, ...] = ()
+    user_agent: str = "campaign-archive/0.1 (+https://github.com/campaign-archive/campaign-archive; archive bot)"
+    max_redirects: int = Field(default=5, ge=0)
+    max_retries: int = Field(default=3, ge=0)
+    backoff_base_seconds: float = Field(default=1.0, ge=0)
+    backoff_max_seconds: float = Field(default=60.0, ge=0)
+    max_hosts_concurrent: int = Field(default=16, gt=0)
+    listing_depth: int = Field(default=3, ge=1, description="pages of each listing to follow")
+    refresh: bool = False
+
+
+class Source(_Strict):
+    name: str
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_pattern: str | None = Field(default=None, description="regex an article URL must match")
+    pagination: str | None = Field(
+        default=None, description="template for page N of a listing: '{url}/trang-{page}.htm' or '{url}?page={page}'"
+    )
+    keywords: tuple[str, ...] = ()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CAMPAIGNS_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    storage: StorageSettings = StorageSettings()
+    crawl: CrawlSettings = CrawlSettings()
+    sources: tuple[Source, ...] = ()
+    prefect_home: Path | None = None
+    task_runner: str = "thread"
+    dask_address: str | None = None
+    dask_workers: int | None = None
+    max_workers: int = Field(default=4, gt=0)
+
+    @property
+    def database(self) -> Path:
+        return self.storage.database
+
+    @property
+    def archive(self) -> Path:
+        return self.storage.archive
+
+
+def default_sources() -> tuple[Source, ...]:
+    """The real target papers shipped in ``flows/sources.toml``."""
+    if not _SOURCES_FILE.exists():
+        return ()
+    data = _read_toml(_SOURCES_FILE)
+    try:
+        return tuple(Source(**s) for s in data.get("sources", []))
+    except ValidationError as exc:
+        raise ConfigError(f"{_SOURCES_FILE}: {_first_error(exc)}") from None
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build the settings once.
+
+    ``config_file``: an explicit TOML file (must exist); when None,
+    ``./campaigns.toml`` is read if present. ``overrides`` are CLI flags in the
+    settings' nested shape (``{"storage": {"database": ...}}``); None values are
+    dropped so an unset flag never hides the file or the environment.
+    """
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        toml_data = _read_toml(path)
+    elif Path(DEFAULT_CONFIG_NAME).is_file():
+        toml_data = _read_toml(Path(DEFAULT_CONFIG_NAME))
+    else:
+        toml_data = {}
+    init = _drop_none(overrides)
+
+    class _Built(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=toml_data))
+
+    try:
+        built = _Built(**init)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_first_error(exc)}") from None
+    return Settings.model_construct(**{name: getattr(built, name) for name in Settings.model_fields})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            inner = _drop_none(v)
+            if inner:
+                out[k] = inner
+        elif v is not None:
+            out[k] = v
+    return out
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ()))
+    return f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid"))
