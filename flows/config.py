@@ -37,7 +37,9 @@ class _Strict(BaseModel):
 class StorageSettings(_Strict):
     database: Path = Path("campaigns.duckdb")
     archive: Path = Path("archive")
-    warc_max_bytes: int = Field(default=100 * 1024 * 1024, gt=0, description="rotate WARC files past this size")
+    warc_max_bytes: int = Field(
+        default=100 * 1024 * 1024, gt=0, description="rotate WARC files past this size"
+    )
 
 
 class CrawlSettings(_Strict):
@@ -46,7 +48,9 @@ class CrawlSettings(_Strict):
     timeout_seconds: float = Field(default=30.0, gt=0, description="whole-response deadline")
     connect_timeout_seconds: float = Field(default=10.0, gt=0)
     allow_hosts: tuple[str, ...] = ()
-    user_agent: str = "campaign-archive/0.1 (+https://github.com/campaign-archive/campaign-archive; archive bot)"
+    user_agent: str = (
+        "campaign-archive/0.1 (+https://github.com/campaign-archive/campaign-archive; archive bot)"
+    )
     max_redirects: int = Field(default=5, ge=0)
     max_retries: int = Field(default=3, ge=0)
     backoff_base_seconds: float = Field(default=1.0, ge=0)
@@ -63,7 +67,8 @@ class Source(_Strict):
     sitemaps: tuple[str, ...] = ()
     article_pattern: str | None = Field(default=None, description="regex an article URL must match")
     pagination: str | None = Field(
-        default=None, description="template for page N of a listing: '{url}/trang-{page}.htm' or '{url}?page={page}'"
+        default=None,
+        description="template for page N of a listing: '{url}/trang-{page}.htm' or '{url}?page={page}'",
     )
     keywords: tuple[str, ...] = ()
 
