@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flows._cli_common import ConfigOption, fail, one_line_errors
+from flows._cli_common import ConfigOption, fail, one_line_errors, settings_for
 
 __all__ = ["register"]
 
@@ -16,6 +16,33 @@ _DEFAULT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
+    app.command("report")(report)
+
+
+@one_line_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="Only this campaign key (default: all).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a self-contained HTML report: charts, year-over-year tables, every quote, crawl health."""
+    from flows.report import render_report
+    from warehouse.db import connect
+    from warehouse.report_data import campaign_reports, crawl_health
+
+    settings = settings_for(config)
+    con = connect(settings.storage.database, read_only=True)
+    try:
+        camps = campaign_reports(con, campaign)
+        health = crawl_health(con)
+    finally:
+        con.close()
+    if campaign is not None and not camps:
+        fail(f"no campaign with key {campaign!r} (see `campaigns campaigns`)")
+    out.write_text(render_report(camps, health), encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(camps)} campaigns)")
 
 
 @one_line_errors
