@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -54,14 +54,45 @@ def audit(
         bool, typer.Option("--update", help="Rewrite expected files and the baseline of floors.")
     ] = False,
     diffs: Annotated[int, typer.Option("--diffs", help="Show at most this many fixture diffs.")] = 20,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive", help="Audit the archive instead: re-extract and compare with the warehouse."
+        ),
+    ] = False,
+    site: Annotated[
+        str | None, typer.Option("--site", help="With --archive: one source name or host.")
+    ] = None,
+    sample: Annotated[
+        int, typer.Option("--sample", min=0, help="With --archive: pages to re-read (0 = all).")
+    ] = 200,
+    add: Annotated[
+        str | None,
+        typer.Option("--add", help="Turn an archived URL or a saved HTML file into a new fixture."),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="With --add FILE: the page's URL.")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Re-extract every fixture; print a scorecard and diffs; exit 1 below a pinned floor."""
+    """Re-extract every fixture; print a scorecard and diffs; exit 1 below a pinned floor.
+
+    With --archive, re-read archived pages and report drift per site; with --add,
+    write a new fixture whose expected file is a draft for a human to correct.
+    """
     from rich.console import Console
     from rich.table import Table
 
     from flows.audit import audit_fixtures, render_diff
 
+    if add is not None:
+        from flows.audit_archive import add_fixture
+
+        settings = settings_for(config) if add.startswith(("http://", "https://")) else None
+        out = add_fixture(settings, add, fixtures, url=url)
+        typer.echo(f"wrote {out} and {out.with_suffix('.expected.json').name}: correct the draft by hand")
+        return
+    if archive:
+        _audit_archive(settings_for(config), site, sample or None)
+        return
     if not fixtures.is_dir():
         fail(f"no fixtures folder: {fixtures}")
     result = audit_fixtures(fixtures, update=update)
@@ -97,4 +128,40 @@ def audit(
     if result.failures:
         for line in result.failures:
             typer.echo(f"below floor: {line}", err=True)
+        raise typer.Exit(1)
+
+
+def _audit_archive(settings: Any, site: str | None, sample: int | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from flows.audit_archive import audit_archive
+
+    rows = audit_archive(settings, site=site, sample=sample)
+    table = Table(title="Archive drift: current extractor vs the warehouse (same version)")
+    for col in ("site", "pages", "failed", "stored figs", "figs now", "appeared", "vanished", "changed"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    for r in rows:
+        table.add_row(
+            r.site,
+            *(
+                str(v)
+                for v in (
+                    r.pages,
+                    r.failed,
+                    r.stored_figures,
+                    r.figures_now,
+                    r.appeared,
+                    r.vanished,
+                    r.changed,
+                )
+            ),
+        )
+    Console().print(table)
+    warned = [r for r in rows if r.warning]
+    for r in warned:
+        typer.echo(f"warning: {r.site}: {r.warning}", err=True)
+    if not rows:
+        typer.echo("no archived articles of the current extractor version to compare", err=True)
+    if warned:
         raise typer.Exit(1)

@@ -1,0 +1,45 @@
+# campaign-archive: `make demo` runs the local demo, `make test` runs every check CI runs.
+# Needs only Python 3.11+ and make: the virtualenv is created on first use and
+# re-installed only when pyproject.toml changes (stamp file in .venv).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.campaign-archive-installed
+DATA   ?= demo-data
+
+.PHONY: help demo test lint typecheck pytest audit clean
+
+help:
+	@echo "make demo   - serve the local demo sites, crawl them, print the year-over-year table ($(DATA)/)"
+	@echo "make test   - ruff check, ruff format --check, mypy, pytest, fixture audit"
+	@echo "make clean  - remove $(DATA)/ and caches (keeps $(VENV))"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/campaigns demo --data-dir $(DATA)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+audit: $(STAMP)
+	$(BIN)/campaigns audit
+
+test: lint typecheck pytest audit
+
+clean:
+	rm -rf $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,340 @@
+"""Sentences, clauses and cue words of one text: what decides a figure's role.
+
+A role has two parts, decided separately and then combined:
+
+* **scope**, the time a number belongs to: a multi-year total ("những năm qua",
+  "từ năm 2010 đến nay", "trải qua 12 lần tổ chức") is *cumulative*; a past year
+  ("năm 2023" when the campaign's year is 2024, "năm ngoái") is another scope
+  (role *other*) unless its clause runs "đến nay" (then a multi-year total); the
+  whole country or force ("cả nước", "toàn lực lượng" before the number) is not
+  this campaign's (role *other*). A scope cue governs its clause (after the
+  number only within its comma phrase); a clause without one takes the scope of
+  the clause before it; a sentence opening "Trong đó", "Cụ thể", "Riêng" takes
+  the scope of the sentence before it.
+* **modality**, plan or result, by strength: a plan word ("mục tiêu", "chỉ
+  tiêu", "phấn đấu", "dự kiến", "sẽ") > a result word ("đã", "thu được",
+  "vượt chỉ tiêu", "tính đến") > "ít nhất"/"tối thiểu" > an action verb shared
+  by plans and results ("tiếp nhận", "đạt", "trao", "tham gia"). The nearest
+  comma phrase before the number that holds a cue decides, by its strongest cue
+  ("dự kiến thu về 800" is a plan); failing that, the first cue after it in its
+  clause ("tại 11 điểm … với mục tiêu …"), then the sentence's other clauses,
+  then the sentence before when this one continues it. A bare action verb in a
+  clause after a plan word's clause stays a plan ("phấn đấu …, trong đó … đạt
+  65%"). A number right after a goal noun is the goal ("vượt mục tiêu 25.000
+  người" is a target).
+
+Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …",
+".../suất", "mỗi suất gồm …") is *other*; a past or national scope is *other*;
+a cumulative scope is *cumulative* unless a plan word says *target*; otherwise
+the modality, and the caller's default when nothing speaks.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from extractors import _lexicon as lx
+
+__all__ = ["Context", "Reading"]
+
+_ROLES = lx.section("roles")
+_CUE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "cumulative": lx.regex_pattern(_ROLES["cumulative"]),
+    "past": lx.phrase_pattern(_ROLES["past"]),
+    "national": lx.phrase_pattern(_ROLES["national"]),
+    "current": lx.phrase_pattern(_ROLES["current"]),
+    "target": lx.regex_pattern(_ROLES["target"]),
+    "weak_target": lx.phrase_pattern(_ROLES["weak_target"]),
+    "achieved": lx.phrase_pattern(_ROLES["achieved"]),
+    "achieved_weak": lx.phrase_pattern(_ROLES["achieved_weak"]),
+    "neutral": lx.phrase_pattern(_ROLES["neutral"]),
+    "year": lx.NAMED_YEAR_RE,
+}
+_SCOPES = ("cumulative", "past", "current", "year", "national")
+_LEVELS: dict[str, tuple[str, int]] = {
+    "target": ("target", 4),
+    "achieved": ("achieved", 3),
+    "weak_target": ("target", 2),
+    "achieved_weak": ("achieved", 1),
+}
+_STRONG_TARGET = _LEVELS["target"]
+_WEAK_ACHIEVED = _LEVELS["achieved_weak"]
+_PER_UNIT_BEFORE = lx.phrase_pattern(_ROLES["per_unit_before"])
+_PER_UNIT_BREAK = lx.phrase_pattern(_ROLES["per_unit_breaks"])
+_PER_UNIT_LIST = re.compile(
+    rf"(?:{_PER_UNIT_BEFORE.pattern})[^,;.]{{0,40}}?(?:{lx.phrase_pattern(_ROLES['per_unit_lists']).pattern})"
+)
+_PER_UNIT_AFTER = re.compile(rf"\s?(?:{lx.phrase_pattern(_ROLES['per_unit_after']).pattern})")
+_UNTIL_NOW = lx.phrase_pattern(_ROLES["until_now"])
+_GOAL_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})"
+    rf"(?:\s?(?:{'|'.join(re.escape(f) for f in lx.forms(_ROLES['goal_fillers']))})){{0,2}}"
+    rf"(?:\s(?:{lx.hedge_alternation()}))?\s$"
+)
+_PERCENT_AT = re.compile(r"[\d.,]+\s?%")
+_CONTINUATION = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['continuations']).pattern})")
+_OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(_ROLES["clause_openers"])))
+_ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: int
+    end: int
+    kind: str
+    year: int = 0
+
+
+@dataclass(slots=True)
+class _Sentence:
+    start: int
+    end: int
+    clauses: list[tuple[int, int, bool]] = field(default_factory=list)  # (start, end, in parentheses)
+
+
+def _split_sentences(text: str, mf: str) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(mf):
+        nxt = text[m.end() : m.end() + 1]
+        if "\n" not in m.group():
+            word = mf[max(0, m.start() - 12) : m.start() + 1].rsplit(" ", 1)[-1].lstrip('("“')
+            if nxt.islower() or word in _ABBREVIATIONS:
+                continue  # "TP. Hồ Chí Minh", "ThS. Nguyễn …"
+        elif nxt.islower():
+            continue  # a hard line break inside a sentence
+        if m.start() > start:
+            out.append(_Sentence(start, m.start()))
+        start = m.end()
+    if start < len(mf):
+        out.append(_Sentence(start, len(mf)))
+    for sent in out:
+        sent.clauses = _split_clauses(mf, sent.start, sent.end)
+    return out
+
+
+def _split_clauses(mf: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    cuts: list[tuple[int, bool]] = [(start, False)]
+    for m in _OPENERS.finditer(mf, start, end):
+        cut = m.start() + (len(m.group()) - len(m.group().lstrip(" ,;")) if m.group() != "; " else 0)
+        cuts.append((cut, "(" in m.group()))
+    for m in re.finditer(r"\)", mf[start:end]):
+        cuts.append((start + m.end(), False))
+    cuts.sort()
+    clauses = []
+    for i, (cut, paren) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else end
+        if stop > cut:
+            clauses.append((cut, stop, paren))
+    return clauses
+
+
+def _segments(mf: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in re.finditer(r",\s", mf[start:end]):
+        out.append((pos, start + m.start()))
+        pos = start + m.end()
+    out.append((pos, end))
+    return out
+
+
+class Context:
+    """Sentence structure and cue words of one text, built once, asked per figure."""
+
+    def __init__(self, text: str, mf: str, ref_year: int | None) -> None:
+        self.mf = mf
+        self.ref_year = ref_year
+        self.sentences = _split_sentences(text, mf)
+        self._starts = [s.start for s in self.sentences]
+        self.cues = self._find_cues(mf)
+        self._cue_starts = [c.start for c in self.cues]
+        self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
+
+    @staticmethod
+    def _find_cues(mf: str) -> list[_Cue]:
+        found: list[_Cue] = []
+        for kind, pat in _CUE_PATTERNS.items():
+            for m in pat.finditer(mf):
+                year = int(m.group(1)) if kind == "year" else 0
+                found.append(_Cue(m.start(), m.end(), kind, year))
+        found.sort(key=lambda c: (c.start, -(c.end - c.start)))
+        kept: list[_Cue] = []
+        for cue in found:  # longest first at each place; no overlaps ("vượt chỉ tiêu" hides "chỉ tiêu")
+            if kept and cue.start < kept[-1].end:
+                continue
+            kept.append(cue)
+        return kept
+
+    # -- structure ---------------------------------------------------------------------------
+    def sentence_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, pos) - 1)
+
+    def sentence_span(self, pos: int) -> tuple[int, int]:
+        s = self.sentences[self.sentence_index(pos)] if self.sentences else _Sentence(0, len(self.mf))
+        return s.start, s.end
+
+    def clause_span(self, pos: int) -> tuple[int, int]:
+        if not self.sentences:
+            return 0, len(self.mf)
+        for start, end, _ in self.sentences[self.sentence_index(pos)].clauses:
+            if start <= pos < end:
+                return start, end
+        return self.sentence_span(pos)
+
+    def _cues_in(self, start: int, end: int, kinds: tuple[str, ...]) -> list[_Cue]:
+        i = bisect.bisect_left(self._cue_starts, start)
+        out = []
+        while i < len(self.cues) and self.cues[i].start < end:
+            if self.cues[i].kind in kinds:
+                out.append(self.cues[i])
+            i += 1
+        return out
+
+    # -- scope ---------------------------------------------------------------------------------
+    def _scope_of(self, cue: _Cue) -> str:
+        if cue.kind == "year":
+            if self.ref_year is None:
+                return ""
+            return "past" if cue.year < self.ref_year else "current"
+        return cue.kind
+
+    def _scope_in(self, start: int, end: int, pos: int) -> str:
+        """The scope the cues of one clause give ``pos``: those before it, and those after it in
+        its own comma phrase ("… 19.000 đơn vị máu trong những năm qua")."""
+        seg_end = next((e for s, e in _segments(self.mf, start, end) if s <= pos <= e), end)
+        cues = [
+            c
+            for c in self._cues_in(start, seg_end, _SCOPES)
+            if self._scope_of(c) and (c.kind != "national" or c.start < pos)
+        ]
+        if not cues:
+            return ""
+        if any(c.kind == "cumulative" for c in cues):
+            return "cumulative"
+        before = [c for c in cues if c.start < pos]
+        scope = self._scope_of(before[-1] if before else cues[0])
+        if scope == "past" and any(start <= u < end for u in self._until_now):
+            return "cumulative"
+        return scope
+
+    def _scope(self, pos: int, depth: int = 0) -> str:
+        if not self.sentences:
+            return ""
+        idx = self.sentence_index(pos)
+        sent = self.sentences[idx]
+        clauses = sent.clauses
+        here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
+        scope = self._scope_in(clauses[here][0], clauses[here][1], pos)
+        for i in range(here - 1, -1, -1):
+            if scope:
+                break
+            if not clauses[i][2] or clauses[here][2]:
+                scope = self._scope_in(clauses[i][0], clauses[i][1], clauses[i][1])
+        if not scope and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent.start):
+            scope = self._scope(self.sentences[idx - 1].end - 1, depth + 1)
+        return scope
+
+    # -- modality --------------------------------------------------------------------------
+    @staticmethod
+    def _decide(cues: list[_Cue]) -> tuple[str, int] | None:
+        """The strongest cue of one phrase: plan word > result word > "ít nhất" > action verb."""
+        levels = [_LEVELS[c.kind] for c in cues if c.kind in _LEVELS]
+        return max(levels, key=lambda lv: lv[1]) if levels else None
+
+    def _modality_in(self, start: int, end: int, pos: int | None, upto: int = 0) -> tuple[str, int] | None:
+        """Cues of one clause: the nearest phrase before ``pos`` (cues starting before ``upto``,
+        the end of the figure's unit, count: "đạt 105% chỉ tiêu"), else the first after it."""
+        kinds = tuple(_LEVELS)
+        segs = _segments(self.mf, start, end)
+        if pos is not None:
+            for s, e in reversed([seg for seg in segs if seg[0] <= pos]):
+                found = self._decide(self._cues_in(s, min(e, max(pos, upto)), kinds))
+                if found:
+                    return found
+            after = [seg for seg in segs if seg[1] > pos]
+        else:
+            after = segs
+        for s, e in after:
+            found = self._decide(self._cues_in(max(s, pos or s), e, kinds))
+            if found:
+                return found
+        return None
+
+    def _modality(self, pos: int, upto: int = 0, depth: int = 0) -> tuple[str, int] | None:
+        if not self.sentences:
+            return None
+        idx = self.sentence_index(pos)
+        sent = self.sentences[idx]
+        clauses = sent.clauses
+        here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
+        found = self._modality_in(clauses[here][0], clauses[here][1], pos, upto)
+        if found == _WEAK_ACHIEVED:  # "phấn đấu 1,9 triệu, trong đó … đạt 65%": the plan still governs
+            earlier = [self._modality_in(c[0], c[1], None) for c in clauses[:here]]
+            if _STRONG_TARGET in earlier:
+                found = _STRONG_TARGET
+        order = list(range(here - 1, -1, -1)) + list(range(here + 1, len(clauses)))
+        for i in order:
+            if found:
+                break
+            found = self._modality_in(clauses[i][0], clauses[i][1], None)
+        if not found and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent.start):
+            found = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
+        return found
+
+    # -- role ------------------------------------------------------------------------------
+    def per_unit(self, start: int, unit_end: int) -> bool:
+        """A per-unit value: "mỗi suất trị giá 500.000 đồng", "500.000 đồng/suất", "Mỗi ngày, 800 …"."""
+        if _PER_UNIT_AFTER.match(self.mf, unit_end):
+            return True
+        c_start, _ = self.clause_span(start)
+        segs = [seg for seg in _segments(self.mf, c_start, start + 1) if seg[0] <= start]
+        if not segs:
+            return False
+        cues = list(_PER_UNIT_BEFORE.finditer(self.mf, segs[-1][0], start))
+        if cues and not _PER_UNIT_BREAK.search(self.mf, cues[-1].end(), start):
+            return True  # "mỗi suất trị giá 500.000 đồng", but not "mỗi suất cho 200 hộ"
+        if _PER_UNIT_LIST.search(self.mf, c_start, start):
+            return True
+        if len(segs) >= 2:
+            s, e = segs[-2]
+            if len(self.mf[s:e].split()) <= 3 and _PER_UNIT_BEFORE.search(self.mf, s, e):
+                return True
+        return False
+
+    def reading(self, start: int, unit_end: int) -> Reading:
+        """What the words around the figure spanning ``start``..``unit_end`` say about it."""
+        modality = self._modality(start, unit_end)
+        if _GOAL_BEFORE.search(self.mf, max(0, start - 40), start) and not _PERCENT_AT.match(self.mf, start):
+            modality = _STRONG_TARGET  # "vượt mục tiêu 25.000 người", "so với chỉ tiêu 2.800 đơn vị"
+        return Reading(
+            per_unit=self.per_unit(start, unit_end),
+            scope=self._scope(start),
+            modality=modality[0] if modality else None,
+            level=modality[1] if modality else 0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The cues of one figure: per-unit value, time scope, plan or result."""
+
+    per_unit: bool
+    scope: str  # "", "cumulative", "past", "national", "current"
+    modality: str | None  # "target", "achieved" or None
+    level: int  # 4 plan word, 3 result word, 2 "ít nhất"/"tối thiểu", 1 action verb, 0 none
+
+    @property
+    def strong(self) -> bool:
+        """A plan word (not just "ít nhất") made the target."""
+        return self.level == _STRONG_TARGET[1]
+
+    def role(self, default: str = "other") -> str:
+        """Combine the cues; ``default`` stands in when no plan or result word speaks."""
+        if self.per_unit or self.scope in ("past", "national"):
+            return "other"
+        if self.scope == "cumulative":
+            return "target" if self.strong else "cumulative"
+        return self.modality or default

@@ -1,0 +1,95 @@
+"""The packaged word lists (``lexicon.toml``), loaded once, in the text's matching form.
+
+Every phrase of the lexicon is NFC-normalised and lower-cased with
+:func:`extractors.normalize.match_form`, the same form the extractors search in,
+so offsets found in it are offsets in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from extractors.normalize import match_form, normalize_text
+
+__all__ = [
+    "NAMED_YEAR_RE",
+    "form",
+    "forms",
+    "hedge_alternation",
+    "lexicon",
+    "phrase_pattern",
+    "regex_pattern",
+    "section",
+]
+
+#: Lookarounds that make a phrase a whole word run (no letter or digit glued to either side).
+_WORD_START = r"(?<![^\W_])"
+_WORD_END = r"(?![^\W_])"
+#: A year written after "năm" ("năm 2022", "năm học 2023"): group 1 is the year.
+NAMED_YEAR_RE = re.compile(r"(?<![^\W_])năm (?:học )?((?:19|20)\d{2})(?!\d)")
+
+
+@cache
+def lexicon() -> dict[str, Any]:
+    """The parsed ``lexicon.toml`` of this package."""
+    raw = resources.files("extractors").joinpath("lexicon.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
+
+
+def section(*path: str) -> Any:
+    """A nested table or value of the lexicon: ``section("numbers", "hedges")``."""
+    node: Any = lexicon()
+    for key in path:
+        node = node[key]
+    return node
+
+
+def form(phrase: str) -> str:
+    """The matching form of one lexicon phrase."""
+    return match_form(normalize_text(phrase))
+
+
+def forms(phrases: Iterable[str]) -> tuple[str, ...]:
+    """Matching forms, longest first (so an alternation prefers the longest phrase)."""
+    return tuple(sorted({form(p) for p in phrases}, key=lambda p: (-len(p), p)))
+
+
+def _joined(word_start: list[str], others: list[str]) -> re.Pattern[str]:
+    """Alternatives that start a word share one look-behind (fast to reject inside words)."""
+    parts = []
+    if word_start:
+        parts.append(f"{_WORD_START}(?:{'|'.join(word_start)})")
+    parts += others
+    return re.compile("|".join(parts) if parts else r"(?!x)x")
+
+
+def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of literal phrases, whole words only, longest first."""
+    word_start: list[str] = []
+    others: list[str] = []
+    for p in forms(phrases):
+        body = re.escape(p) + (_WORD_END if p[-1:].isalnum() else "")
+        (word_start if p[:1].isalnum() else others).append(body)
+    return _joined(word_start, others)
+
+
+def regex_pattern(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of regular expressions (already lower case), whole words only."""
+    word_start: list[str] = []
+    others: list[str] = []
+    for p in patterns:
+        body = f"(?:{p})" + (_WORD_END if p[-1:].isalnum() or p.endswith(")") else "")
+        (word_start if p[:1].isalnum() or p.startswith("(") else others).append(body)
+    return _joined(word_start, others)
+
+
+@cache
+def hedge_alternation() -> str:
+    """Every hedge word of ``[numbers.hedges]`` as one regex alternation (no group, longest first)."""
+    words = [w for kind in section("numbers", "hedges").values() for w in kind]
+    return "|".join(re.escape(w) for w in forms(words))

@@ -1,0 +1,94 @@
+"""The public entry point: one page's HTML in, one :class:`ArticleRecord` out.
+
+``extract_article`` runs the content extractor (title, date, body text), then
+the figure, hospital and campaign readers over the body text. Figures and
+hospitals come from the body only: a first line that repeats the title and
+everything from a related-news heading on ("Có thể bạn quan tâm", "Tin khác")
+are blanked out first (same length, so offsets still point into ``text``).
+
+An article about something else yields no figures and no campaign (its
+hospitals are still listed): campaign coverage has at least two distinct words
+of the relevance lexicon (blood donation, gifts, charity, campaign words) and
+either a named campaign or a core word in its title or lead, so a policy
+round-up that mentions "hộ nghèo" in passing is not coverage.
+
+Roles take the campaign's own year as "this year" (a launch published in
+December for next year's edition), else the page's year.
+"""
+
+from __future__ import annotations
+
+from extractors import _lexicon as lx
+from extractors.campaign import extract_campaign
+from extractors.content import extract_content
+from extractors.figures import body_end, extract_figures
+from extractors.hospitals import extract_hospitals
+from extractors.normalize import match_form, normalize_text
+from extractors.record import EXTRACTOR_VERSION, ArticleRecord, Campaign, Figure, Hospital
+
+__all__ = ["extract_article", "is_relevant", "read_article"]
+
+_REL = lx.section("relevance")
+_RELEVANT_RE = lx.phrase_pattern(_REL["words"])
+_CORE_RE = lx.phrase_pattern(_REL["core"])
+
+
+def is_relevant(title: str | None, text: str, campaign_named: bool = False) -> bool:
+    """Whether an article is campaign coverage.
+
+    Enough distinct relevance words in title and text, and a core word (blood
+    donation, gifts, charity) in the title or the lead, unless a campaign is named.
+    """
+    hits = {m.group() for m in _RELEVANT_RE.finditer(match_form(f"{title or ''}\n{text}"))}
+    if len(hits) < int(_REL["min_hits"]):
+        return False
+    lead = [p for p in text.split("\n") if p.strip()][: int(_REL["lead_paragraphs"])]
+    return campaign_named or bool(_CORE_RE.search(match_form("\n".join([title or "", *lead]))))
+
+
+def _body(title: str | None, text: str) -> str:
+    """``text`` with the repeated title line and the related-news tail blanked (same length)."""
+    end = body_end(text)
+    body = text[:end] + " " * (len(text) - end)
+    first, _, _ = body.partition("\n")
+    if title and first and match_form(normalize_text(first)) == match_form(normalize_text(title)):
+        body = " " * len(first) + body[len(first) :]
+    return body
+
+
+def read_article(
+    title: str | None, text: str, published: str | None
+) -> tuple[Campaign | None, tuple[Figure, ...], tuple[Hospital, ...]]:
+    """Campaign, figures and hospitals of an article's title, body text and ISO date."""
+    body = _body(title, text)
+    hospitals = extract_hospitals(body)
+    campaign = extract_campaign(title, body, published)
+    if not is_relevant(title, body, campaign is not None and campaign.name is not None):
+        return None, (), hospitals
+    # The campaign's own year is "this year" for roles (a launch published in December for the
+    # next year's edition); else the page's year.
+    year = campaign.year if campaign is not None else None
+    if year is None and published and published[:4].isdigit():
+        year = int(published[:4])
+    figures = extract_figures(body, published_year=year)
+    return campaign, figures, hospitals
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
+    """The article record of one page (``ExtractionError`` if it is not an HTML page)."""
+    content = extract_content(html, url)
+    campaign, figures, hospitals = read_article(content.title, content.text, content.published)
+    return ArticleRecord(
+        url=content.url or url or "",
+        canonical_url=content.canonical_url,
+        site=content.site,
+        title=content.title,
+        published=content.published,
+        section=content.section,
+        language=content.language,
+        text=content.text,
+        campaign=campaign,
+        figures=figures,
+        hospitals=hospitals,
+        extractor_version=EXTRACTOR_VERSION,
+    )

@@ -1,0 +1,267 @@
+"""Figures of a campaign article: a number, the counted unit after it, and what it means.
+
+A figure is a number (see :mod:`extractors.numbers`) followed by a unit phrase
+of the lexicon ("2.300 đơn vị máu", "22.583 lượt cán bộ, chiến sĩ", "11 điểm",
+"62,1%"). No unit, no figure: years, dates, ages ("28 tuổi"), times, volumes
+("350ml"), ordinals ("lần thứ 5", "đợt 5") and numbers of names ("Bệnh viện
+Quân y 211", "quận 3") are left out. The one exception is an amount in
+triệu/tỷ after a money word ("tổng trị giá 1,5 tỷ"), which is money.
+
+``quote`` is the number and its unit as written; a hedge before the number
+("hơn", "gần") is not quoted (it is ``approx``), a range's "từ … đến …" is.
+Roles come from :class:`extractors._clauses.Context`. Everything after a
+related-news heading line ("Có thể bạn quan tâm", "Tin khác") is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import cast
+
+from extractors import _lexicon as lx
+from extractors._clauses import Context, Reading
+from extractors.normalize import match_form
+from extractors.numbers import NumberMatch, joins_range, range_start, scan_numbers
+from extractors.record import Approx, Figure, Kind, Role
+
+__all__ = ["body_end", "extract_figures"]
+
+_FIG = lx.section("figures")
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    kind: str
+    when: str | None
+    otherwise: str
+
+
+def _load_units() -> dict[str, _Unit]:
+    units: dict[str, _Unit] = {}
+    for entry in lx.section("units"):
+        unit = _Unit(entry["kind"], entry.get("when"), entry.get("otherwise", entry["kind"]))
+        prefixes = [""] + [lx.form(p) + " " for p in entry.get("prefixes", [])]
+        for phrase in entry["phrases"]:
+            for prefix in prefixes:
+                units[prefix + lx.form(phrase)] = unit
+    return units
+
+
+_UNITS = _load_units()
+_UNIT_RE = re.compile(
+    "|".join(
+        re.escape(p) + (r"(?![^\W_])" if p[-1].isalnum() else "")
+        for p in sorted(_UNITS, key=lambda p: (-len(p), p))
+    )
+)
+_GLUED_OK = set(lx.forms(_FIG["glued_units"]))
+_CAPITAL_OK = set(lx.forms(_FIG["capital_units_ok"]))
+_LABEL_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['labels']).pattern})\s$")
+_LABEL_OK_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['label_exceptions']).pattern})\s$")
+_TAIL = set(lx.forms(_FIG["tail_headings"]))
+_MONEY_CUE = lx.phrase_pattern(_FIG["money_cues"])
+_BIG_MULT_RE = re.compile(
+    rf"(?:{'|'.join(lx.form(w) for w, v in lx.section('numbers', 'multipliers').items() if v >= 1e6)})$"
+)
+_AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
+_CONTEXT = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
+_PERCENT = {"%", "phần trăm"}
+
+_WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
+_WEIGHT_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
+
+
+def body_end(text: str) -> int:
+    """Where the article ends: the start of the first related-news heading line, else len(text)."""
+    pos = 0
+    for line in text.split("\n"):
+        if match_form(line).strip(" :.-–|>»\t") in _TAIL:
+            return pos
+        pos += len(line) + 1
+    return len(text)
+
+
+def _reference_year(mf: str) -> int | None:
+    """The year the text speaks of most ("năm 2022"), when the page gave no date."""
+    years = Counter(int(y) for y in lx.NAMED_YEAR_RE.findall(mf))
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], y))
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _is_label(mf: str, start: int) -> bool:
+    window = mf[max(0, start - 24) : start]
+    if _LABEL_OK_RE.search(window):
+        return False
+    return bool(_LABEL_RE.search(window))
+
+
+def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, blood_article: bool) -> str:
+    if unit.when == "blood":
+        s, e = ctx.sentence_span(num.start)
+        if _CONTEXT["blood"].search(mf, s, e):
+            return unit.kind
+        c_start, _ = ctx.clause_span(num.start)
+        if blood_article and _CONTEXT["blood_verbs"].search(mf, c_start, num.start):
+            return unit.kind  # "đã tiếp nhận 2.150 đơn vị" in a blood drive's story
+        return unit.otherwise
+    if unit.when == "donation":
+        c_start, _ = ctx.clause_span(num.start)
+        after = mf[unit_end : unit_end + 20].lstrip()
+        if _CONTEXT["rounds_after"].match(after):
+            return unit.otherwise  # "12 lần tổ chức": rounds of the programme
+        if _CONTEXT["donation"].search(mf, c_start, num.start) or _CONTEXT["donation"].match(after):
+            return unit.kind  # "đã hiến máu 57 lần", "18 lần hiến tiểu cầu"
+        return unit.otherwise
+    return unit.kind
+
+
+def _figure(
+    text: str, mf: str, num: NumberMatch, ctx: Context, blood_article: bool
+) -> tuple[Figure, Reading] | None:
+    if _is_label(mf, num.start) or num.value == 0:
+        return None  # a label, an ordinal, a name's number; "Phiên chợ 0 đồng" counts nothing
+    pos = num.end
+    glued = pos < len(mf) and mf[pos].isalpha()
+    if mf[pos : pos + 1] == " ":
+        pos += 1
+    m = _UNIT_RE.match(mf, pos)
+    if m and glued and m.group().split(" ")[0] not in _GLUED_OK:
+        return None  # "350ml", "15h30", "100m": not a counted unit
+    if m is None:
+        c_start, _ = ctx.clause_span(num.start)
+        if (
+            glued
+            or not _BIG_MULT_RE.search(mf, num.start, num.end)
+            or not _MONEY_CUE.search(mf, c_start, num.start)
+        ):
+            return None
+        kind, unit_text, unit_end = "money_vnd", None, num.end
+    else:
+        unit = _UNITS[m.group()]
+        if unit.kind == "none" or (text[pos].isupper() and m.group() not in _CAPITAL_OK):
+            return None  # not a counted unit, or a capitalised name ("Vùng 2 Cảnh sát biển")
+        if m.group() in _WEIGHT_UNITS and _WEIGHT_BEFORE.search(mf, max(0, num.start - 20), num.start):
+            return None  # a person's weight
+        kind, unit_text, unit_end = (
+            _kind(unit, ctx, mf, num, m.end(), blood_article),
+            text[pos : m.end()],
+            m.end(),
+        )
+    approx = num.approx
+    if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
+        approx = "at_least"
+    fig = Figure(
+        value=_number(num.value),
+        value_max=None if num.value_max is None else _number(num.value_max),
+        approx=cast(Approx, approx),
+        kind=cast(Kind, kind),
+        role="other",
+        unit_text=unit_text,
+        quote=text[num.start : unit_end],
+        start=num.start,
+        end=unit_end,
+    )
+    return fig, ctx.reading(num.start, unit_end)
+
+
+def _is_percent(fig: Figure) -> bool:
+    return fig.unit_text is not None and fig.unit_text.strip().lower() in _PERCENT
+
+
+def _role(fig: Figure, reading: Reading, default: str) -> Role:
+    """The role from the cues, with the two kinds whose meaning fixes it.
+
+    A person's number of donations is a lifetime total (cumulative); a club's or
+    team's size is a state, not a result (other), unless it is a stated goal. A
+    percentage is a ratio of the story (other) unless a plan or result word (not
+    a bare action verb: "hiện mới đạt khoảng 1,5% dân số") speaks for it, and
+    never takes the article's default.
+    """
+    if fig.kind == "donations_per_person" and not reading.per_unit:
+        return "cumulative"
+    if fig.kind == "members" and not reading.strong:
+        return "other"
+    if _is_percent(fig):
+        role = reading.role() if reading.level >= 2 else replace(reading, modality=None).role()
+    else:
+        role = reading.role(default)
+    return cast(Role, role)
+
+
+def _default_role(readings: list[Reading]) -> str:
+    """The article's voice for figures no cue speaks for: the modality most of its figures have.
+
+    A closing report's list of results ("Hà Nội dẫn đầu với 12.480 đơn vị máu") is
+    achieved, a launch's cue-less plans are targets; a tie says nothing (other).
+    """
+    votes = Counter(
+        r.modality
+        for r in readings
+        if r.modality and not r.per_unit and r.scope not in ("past", "national", "cumulative")
+    )
+    ranked = votes.most_common()
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return "other"
+    return ranked[0][0]
+
+
+def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Figure, ...]:
+    """Every figure of the article body ``text``, in text order.
+
+    ``published_year`` is the article's year: a number of an earlier year ("năm
+    2023 đã tiếp nhận …" in 2024) is not this year's result. Without it, the
+    year the text names most often stands in.
+    """
+    mf = match_form(text)
+    limit = body_end(text)
+    ref = published_year if published_year is not None else _reference_year(mf[:limit])
+    ctx = Context(text, mf, ref)
+    blood_article = len(_CONTEXT["blood"].findall(mf, 0, limit)) >= 2
+    found: list[tuple[Figure, Reading]] = []
+    for num in scan_numbers(text, mf):
+        if num.start >= limit:
+            break
+        item = _figure(text, mf, num, ctx, blood_article)
+        if item is not None:
+            found.append(item)
+    found = _join_unit_ranges(text, mf, found)
+    default = _default_role([r for _, r in found])
+    return tuple(replace(fig, role=_role(fig, r, default)) for fig, r in found)
+
+
+def _join_unit_ranges(
+    text: str, mf: str, found: list[tuple[Figure, Reading]]
+) -> list[tuple[Figure, Reading]]:
+    """ "từ 500.000 đồng đến 1 triệu đồng": two figures of one unit joined by "đến" are one range."""
+    out: list[tuple[Figure, Reading]] = []
+    i = 0
+    while i < len(found):
+        a, reading = found[i]
+        if i + 1 < len(found) and a.value_max is None:
+            b = found[i + 1][0]
+            start = range_start(mf, a.start)
+            if (
+                start < a.start
+                and joins_range(mf, a.end, b.start)
+                and b.value_max is None
+                and (a.kind, match_form(a.unit_text or "")) == (b.kind, match_form(b.unit_text or ""))
+                and b.value > a.value
+            ):
+                joined = replace(
+                    a, value_max=b.value, approx="range", quote=text[start : b.end], start=start, end=b.end
+                )
+                out.append((joined, reading))
+                i += 2
+                continue
+        out.append((a, reading))
+        i += 1
+    return out

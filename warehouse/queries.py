@@ -1,0 +1,218 @@
+"""Read-side questions the CLI asks: year-over-year tables, campaign lookup, free SQL.
+
+Every user value is a bound parameter; column names that reach SQL text come
+from fixed allowlists in this module, never from the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from errors import WarehouseError
+from extractors.normalize import slugify
+from warehouse.db import duckdb_errors, fetch_all
+
+__all__ = [
+    "CAMPAIGN_SORTS",
+    "YOY_KINDS",
+    "campaign_yoy",
+    "list_campaigns",
+    "resolve_campaign",
+    "run_sql",
+    "run_sql_typed",
+]
+
+#: The kinds ``campaign_yoy`` turns into columns, in display order.
+YOY_KINDS: tuple[str, ...] = (
+    "blood_units",
+    "participants",
+    "registrations",
+    "sites",
+    "gifts",
+    "money_vnd",
+    "patients",
+    "hospitals",
+)
+
+_CORE_KINDS = frozenset({"blood_units", "participants", "sites"})
+
+#: ``list_campaigns(sort=...)`` choices and the ORDER BY each one means.
+CAMPAIGN_SORTS: dict[str, str] = {
+    "key": "key, organizer NULLS FIRST",
+    "name": "name NULLS LAST, key, organizer NULLS FIRST",
+    "organizer": "organizer NULLS FIRST, key",
+    "articles": "articles DESC, key, organizer NULLS FIRST",
+    "latest": "last_year DESC NULLS LAST, key, organizer NULLS FIRST",
+}
+
+_FUZZY_THRESHOLD = 0.82
+_FUZZY_LIMIT = 10
+
+
+def campaign_yoy(con: duckdb.DuckDBPyConnection, key: str, organizer: str | None = None) -> list[dict]:
+    """Years as rows for one campaign key (and organizer when given), oldest first.
+
+    Each row: ``organizer``, ``year``, ``name``, ``articles``, then for each kind of
+    :data:`YOY_KINDS` ``<kind>_target``, ``<kind>_achieved`` and
+    ``<kind>_achieved_change_pct`` (vs the previous year with data), and
+    ``conflicts`` listing "kind/role" where the sources disagree. Blood units,
+    participants and sites are always there; other kinds only when some year has
+    a value. Every row of one answer has the same keys.
+    """
+    cols = []
+    for i, _kind in enumerate(YOY_KINDS):
+        p = f"$k{i}"
+        cols.append(
+            f"max(target_value) FILTER (WHERE kind = {p}), "
+            f"max(achieved_value) FILTER (WHERE kind = {p}), "
+            f"max(achieved_change_pct) FILTER (WHERE kind = {p})"
+        )
+    params: dict[str, Any] = {f"k{i}": kind for i, kind in enumerate(YOY_KINDS)}
+    params.update({"key": key, "org": organizer})
+    figures = fetch_all(
+        con,
+        f"""
+        SELECT campaign_organizer, year, {", ".join(cols)},
+               coalesce(list(kind || '/target') FILTER (WHERE target_conflict), [])
+               || coalesce(list(kind || '/achieved') FILTER (WHERE achieved_conflict), [])
+        FROM campaign_yoy
+        WHERE campaign_key = $key
+          AND (CAST($org AS VARCHAR) IS NULL OR campaign_organizer = $org)
+        GROUP BY campaign_organizer, year
+        """,
+        params,
+    )
+    articles = fetch_all(
+        con,
+        """
+        SELECT campaign_organizer, campaign_year, count(*), arg_max(campaign_name, published_at)
+        FROM latest_articles
+        WHERE campaign_key = $key AND campaign_year IS NOT NULL
+          AND (CAST($org AS VARCHAR) IS NULL OR campaign_organizer = $org)
+        GROUP BY campaign_organizer, campaign_year
+        """,
+        {"key": key, "org": organizer},
+    )
+    rows: dict[tuple[str | None, int], dict[str, Any]] = {}
+    for org, year, n, name in articles:
+        rows[(org, year)] = _empty_row(org, year, name, n)
+    for rec in figures:
+        org, year = rec[0], rec[1]
+        row = rows.setdefault((org, year), _empty_row(org, year, None, 0))
+        for i, kind in enumerate(YOY_KINDS):
+            target, achieved, change = rec[2 + 3 * i : 5 + 3 * i]
+            row[f"{kind}_target"] = _number(target)
+            row[f"{kind}_achieved"] = _number(achieved)
+            row[f"{kind}_achieved_change_pct"] = change
+        row["conflicts"] = sorted(rec[-1] or [])
+    ordered = [rows[k] for k in sorted(rows, key=lambda k: (k[0] or "", k[1]))]
+    return _drop_empty_kinds(ordered)
+
+
+def resolve_campaign(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str | None]]:
+    """(key, organizer) pairs: every organizer of the exact key, else the closest keys and names.
+
+    The text is tried as given, then folded like a key ("Hành trình Đỏ" is
+    "hanh-trinh-do"); failing both, a fuzzy answer lists candidates best first,
+    at most ten. The caller tells the two apart by comparing the first key.
+    """
+    slug = slugify(text)
+    for candidate in dict.fromkeys((text, slug)):
+        exact = fetch_all(
+            con,
+            "SELECT key, organizer FROM campaigns WHERE key = ? ORDER BY organizer NULLS FIRST",
+            [candidate],
+        )
+        if exact:
+            return [(k, o) for k, o in exact]
+    if not slug:
+        return []
+    rows = fetch_all(
+        con,
+        """
+        SELECT key, organizer, score FROM (
+            SELECT key, organizer,
+                   CASE WHEN key = $slug THEN 2.0
+                        WHEN contains(key, $slug) OR contains($slug, key) THEN 1.5
+                        ELSE greatest(jaro_winkler_similarity(key, $slug),
+                                      jaro_winkler_similarity(lower(strip_accents(coalesce(name, ''))),
+                                                              replace($slug, '-', ' ')))
+                   END AS score
+            FROM campaigns
+        )
+        WHERE score >= $threshold
+        ORDER BY score DESC, key, organizer NULLS FIRST
+        LIMIT $limit
+        """,
+        {"slug": slug, "threshold": _FUZZY_THRESHOLD, "limit": _FUZZY_LIMIT},
+    )
+    return [(k, o) for k, o, _score in rows]
+
+
+def list_campaigns(con: duckdb.DuckDBPyConnection, *, sort: str = "key") -> list[dict]:
+    """Known campaigns with the years they cover; ``sort`` is one of :data:`CAMPAIGN_SORTS`."""
+    order = CAMPAIGN_SORTS.get(sort)
+    if order is None:
+        raise WarehouseError(f"cannot sort campaigns by {sort!r}; choose one of {', '.join(CAMPAIGN_SORTS)}")
+    rows = fetch_all(
+        con,
+        f"""
+        SELECT key, organizer, name, years, articles, figures, first_published, last_published
+        FROM (SELECT *, list_max(years) AS last_year FROM campaigns)
+        ORDER BY {order}
+        """,
+    )
+    names = ("key", "organizer", "name", "years", "articles", "figures", "first_published", "last_published")
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
+    """Run the user's SQL as given (a script runs whole; the last statement's rows come back)."""
+    columns, _types, rows = run_sql_typed(con, query)
+    return columns, rows
+
+
+def run_sql_typed(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[str], list[tuple]]:
+    """Like :func:`run_sql`, with the DuckDB type name of each column (for writing Parquet)."""
+    if not query.strip():
+        raise WarehouseError("empty query")
+    with duckdb_errors():
+        con.execute(query)
+        if con.description is None:
+            return [], [], []
+        columns = [str(d[0]) for d in con.description]
+        types = [str(d[1]) for d in con.description]
+        return columns, types, con.fetchall()
+
+
+def _drop_empty_kinds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the core kinds always, the others only when some year has a value."""
+    empty = [
+        kind
+        for kind in YOY_KINDS
+        if kind not in _CORE_KINDS
+        and all(r[f"{kind}_target"] is None and r[f"{kind}_achieved"] is None for r in rows)
+    ]
+    for r in rows:
+        for kind in empty:
+            for suffix in ("_target", "_achieved", "_achieved_change_pct"):
+                del r[kind + suffix]
+    return rows
+
+
+def _empty_row(org: str | None, year: int, name: str | None, articles: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"organizer": org, "year": year, "name": name, "articles": articles}
+    for kind in YOY_KINDS:
+        row[f"{kind}_target"] = None
+        row[f"{kind}_achieved"] = None
+        row[f"{kind}_achieved_change_pct"] = None
+    row["conflicts"] = []
+    return row
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value

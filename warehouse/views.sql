@@ -1,0 +1,187 @@
+-- Views over the LATEST extractor version of each article. Re-created by warehouse/db.py
+-- whenever a migration ran or this file changed; no BEGIN/COMMIT here.
+
+-- The newest extractor version of each article (natural key: canonical URL, else URL).
+CREATE OR REPLACE VIEW latest_articles AS
+SELECT *
+FROM articles
+QUALIFY row_number() OVER (
+    PARTITION BY article_key
+    ORDER BY version_sort DESC, loaded_at DESC, article_id
+) = 1;
+
+-- Every figure of the latest articles, with its campaign, its article and its archived capture.
+CREATE OR REPLACE VIEW campaign_figures AS
+SELECT
+    a.campaign_key,
+    a.campaign_name,
+    a.campaign_organizer,
+    a.campaign_year,
+    a.article_id,
+    a.site,
+    a.url,
+    a.canonical_url,
+    coalesce(a.canonical_url, a.url) AS source_url,
+    a.title,
+    a.published,
+    a.published_at,
+    f.ordinal,
+    f.value,
+    f.value_max,
+    f.approx,
+    f.kind,
+    f.role,
+    f.unit_text,
+    f.quote,
+    f."start",
+    f."end",
+    a.extractor_version,
+    a.capture_id,
+    c.warc_file,
+    c."offset" AS warc_offset,
+    c.fetched_at AS captured_at
+FROM latest_articles AS a
+JOIN figures AS f ON f.article_id = a.article_id
+LEFT JOIN captures AS c ON c.capture_id = a.capture_id;
+
+-- One row per campaign key x organizer x year x kind: the target and the achieved value.
+--
+-- Per article, one figure per kind and role stands for it: the largest (a total, not
+-- its breakdown), exact before hedged. Each stands for an interval of what it may
+-- mean. step is the rounding of v (1.600 -> 100, 2.000 -> 1.000, 1.643 -> 1):
+--   exact [v, v]                       "ít nhất v" [v, inf)
+--   "hơn v"  [v, v + min(step, 30% v)]  a range    [v, value_max or inf)
+--   "gần v"  [v - min(step, 10% v), v]  "khoảng v" v -/+ min(step, 10% v)
+-- so "hơn 1.600" is 1.600-1.700, "hơn 1.000" 1.000-1.300, "gần 2.000" 1.800-2.000.
+-- Articles conflict when their intervals share no point: 1.643 and "hơn 1.600"
+-- agree; 1.643 and 1.702, or "hơn 1.700" and 1.643, do not. The value shown is exact
+-- if any article is exact, then the latest-published (the closing figure);
+-- *_support counts the articles whose interval holds it, *_articles the articles
+-- reporting the kind and role at all. Cumulative and other roles are left out.
+CREATE OR REPLACE VIEW campaign_year_summary AS
+WITH f AS (
+    SELECT
+        campaign_key, campaign_organizer, campaign_year AS year, campaign_name,
+        article_id, url, published_at, kind, role, value, value_max, approx, quote, "start"
+    FROM campaign_figures
+    WHERE campaign_key IS NOT NULL
+      AND campaign_year IS NOT NULL
+      AND role IN ('target', 'achieved')
+),
+per_article AS (
+    SELECT *
+    FROM f
+    QUALIFY row_number() OVER (
+        PARTITION BY campaign_key, campaign_organizer, year, article_id, kind, role
+        ORDER BY value DESC, (approx IS NULL) DESC, "start"
+    ) = 1
+),
+stepped AS (
+    SELECT
+        *,
+        CASE
+            WHEN value = trunc(value) AND value <> 0 AND abs(value) < 1e18 THEN
+                pow(10, length(CAST(CAST(abs(value) AS HUGEINT) AS VARCHAR))
+                        - length(rtrim(CAST(CAST(abs(value) AS HUGEINT) AS VARCHAR), '0')))
+            ELSE 1
+        END AS step
+    FROM per_article
+),
+bounded AS (
+    SELECT
+        *,
+        CASE approx
+            WHEN 'nearly' THEN value - least(step, 0.1 * abs(value))
+            WHEN 'about' THEN value - least(step, 0.1 * abs(value))
+            ELSE value
+        END AS lo,
+        CASE approx
+            WHEN 'more_than' THEN value + least(step, 0.3 * abs(value))
+            WHEN 'nearly' THEN value
+            WHEN 'about' THEN value + least(step, 0.1 * abs(value))
+            WHEN 'at_least' THEN CAST('inf' AS DOUBLE)
+            WHEN 'range' THEN coalesce(value_max, CAST('inf' AS DOUBLE))
+            ELSE value
+        END AS hi
+    FROM stepped
+),
+ranked AS (
+    SELECT
+        *,
+        first_value(value) OVER g AS chosen_value,
+        first_value(value_max) OVER g AS chosen_value_max,
+        first_value(approx) OVER g AS chosen_approx,
+        first_value(quote) OVER g AS chosen_quote,
+        first_value(url) OVER g AS chosen_url
+    FROM bounded
+    WINDOW g AS (
+        PARTITION BY campaign_key, campaign_organizer, year, kind, role
+        ORDER BY (approx IS NULL) DESC, published_at DESC NULLS LAST, value DESC, article_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
+),
+by_role AS (
+    SELECT
+        campaign_key, campaign_organizer, year, kind, role,
+        max(campaign_name) AS campaign_name,
+        any_value(chosen_value) AS value,
+        any_value(chosen_value_max) AS value_max,
+        any_value(chosen_approx) AS approx,
+        any_value(chosen_quote) AS quote,
+        any_value(chosen_url) AS url,
+        count(*) AS articles,
+        count(*) FILTER (WHERE chosen_value BETWEEN lo AND hi) AS support,
+        max(lo) > min(hi) * (1 + 1e-9) AS conflict
+    FROM ranked
+    GROUP BY campaign_key, campaign_organizer, year, kind, role
+)
+SELECT
+    campaign_key,
+    max(campaign_name) AS campaign_name,
+    campaign_organizer,
+    year,
+    kind,
+    any_value(value) FILTER (WHERE role = 'target') AS target_value,
+    any_value(value_max) FILTER (WHERE role = 'target') AS target_value_max,
+    any_value(approx) FILTER (WHERE role = 'target') AS target_approx,
+    coalesce(any_value(articles) FILTER (WHERE role = 'target'), 0) AS target_articles,
+    coalesce(any_value(support) FILTER (WHERE role = 'target'), 0) AS target_support,
+    coalesce(bool_or(conflict) FILTER (WHERE role = 'target'), false) AS target_conflict,
+    any_value(quote) FILTER (WHERE role = 'target') AS target_quote,
+    any_value(url) FILTER (WHERE role = 'target') AS target_url,
+    any_value(value) FILTER (WHERE role = 'achieved') AS achieved_value,
+    any_value(value_max) FILTER (WHERE role = 'achieved') AS achieved_value_max,
+    any_value(approx) FILTER (WHERE role = 'achieved') AS achieved_approx,
+    coalesce(any_value(articles) FILTER (WHERE role = 'achieved'), 0) AS achieved_articles,
+    coalesce(any_value(support) FILTER (WHERE role = 'achieved'), 0) AS achieved_support,
+    coalesce(bool_or(conflict) FILTER (WHERE role = 'achieved'), false) AS achieved_conflict,
+    any_value(quote) FILTER (WHERE role = 'achieved') AS achieved_quote,
+    any_value(url) FILTER (WHERE role = 'achieved') AS achieved_url,
+    coalesce(bool_or(conflict), false) AS conflict
+FROM by_role
+GROUP BY campaign_key, campaign_organizer, year, kind;
+
+-- Year-over-year change per campaign key x organizer x kind.
+CREATE OR REPLACE VIEW campaign_yoy AS
+SELECT
+    campaign_key,
+    campaign_name,
+    campaign_organizer,
+    kind,
+    year,
+    target_value,
+    achieved_value,
+    target_conflict,
+    achieved_conflict,
+    conflict,
+    lag(year) OVER w AS prev_year,
+    lag(target_value) OVER w AS prev_target_value,
+    lag(achieved_value) OVER w AS prev_achieved_value,
+    target_value - lag(target_value) OVER w AS target_change,
+    round(100.0 * (target_value - lag(target_value) OVER w) / nullif(lag(target_value) OVER w, 0), 1)
+        AS target_change_pct,
+    achieved_value - lag(achieved_value) OVER w AS achieved_change,
+    round(100.0 * (achieved_value - lag(achieved_value) OVER w) / nullif(lag(achieved_value) OVER w, 0), 1)
+        AS achieved_change_pct
+FROM campaign_year_summary
+WINDOW w AS (PARTITION BY campaign_key, campaign_organizer, kind ORDER BY year);
