@@ -333,8 +333,10 @@ class Reading:
 
     def role(self, default: str = "other") -> str:
         """Combine the cues; ``default`` stands in when no plan or result word speaks."""
-        if self.per_unit or self.scope in ("past", "national"):
+        if self.per_unit or self.scope == "national":
             return "other"
+        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative
+            return "other" if self.strong else "cumulative"
         if self.scope == "cumulative":
             return "target" if self.strong else "cumulative"
         return self.modality or default

@@ -68,7 +68,12 @@ _BIG_MULT_RE = re.compile(
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
 _CONTEXT = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
 _PERCENT = {"%", "phần trăm"}
+#: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
+_FIXED_ROLE_KINDS = ("donations_per_person", "members")
 
+_REFERENCE_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('roles', 'reference_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
 _WEIGHT_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
@@ -234,8 +239,29 @@ def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Fi
         if item is not None:
             found.append(item)
     found = _join_unit_ranges(text, mf, found)
-    default = _default_role([r for _, r in found])
-    return tuple(replace(fig, role=_role(fig, r, default)) for fig, r in found)
+    default = _default_role([r for fig, r in found if fig.kind not in _FIXED_ROLE_KINDS])
+    figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
+    return tuple(_follow_references(mf, ctx, figures))
+
+
+def _follow_references(mf: str, ctx: Context, figures: list[Figure]) -> list[Figure]:
+    """ "Trong số 1.3 triệu lượt người …, có 58,6% …": a number after "trong số" that repeats an
+    earlier figure (value and kind) is that figure again, and the rest of its sentence is a part
+    of it: they take its role."""
+    out = list(figures)
+    for i, fig in enumerate(out):
+        if not _REFERENCE_BEFORE.search(mf, max(0, fig.start - 30), fig.start):
+            continue
+        earlier = next((f for f in reversed(out[:i]) if (f.value, f.kind) == (fig.value, fig.kind)), None)
+        if earlier is None:
+            continue
+        _, sent_end = ctx.sentence_span(fig.start)
+        for j in range(i, len(out)):
+            if out[j].start >= sent_end:
+                break
+            if out[j].kind not in _FIXED_ROLE_KINDS:
+                out[j] = replace(out[j], role=earlier.role)
+    return out
 
 
 def _join_unit_ranges(

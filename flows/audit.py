@@ -48,7 +48,8 @@ def project(record: dict[str, Any]) -> dict[str, Any]:
         "section": record["section"],
         "campaign": record["campaign"],
         "figures": [
-            {k: f[k] for k in ("value", "value_max", "approx", "kind", "role", "quote")} for f in record["figures"]
+            {k: f[k] for k in ("value", "value_max", "approx", "kind", "role", "quote")}
+            for f in record["figures"]
         ],
         "hospitals": [h["name"] for h in record["hospitals"]],
     }
@@ -72,7 +73,9 @@ def audit_fixtures(fixtures_dir: Path, *, update: bool = False) -> AuditResult:
         got = project(extract_article(page.read_bytes(), expected.get("url")).to_dict())
         if update:
             kept = {k: expected[k] for k in _KEPT if k in expected}
-            exp_path.write_text(json.dumps({**got, **kept}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            exp_path.write_text(
+                json.dumps({**got, **kept}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
             expected = {**got, **kept}
         triples.append((slug, expected, got))
     card = score(triples)

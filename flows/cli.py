@@ -60,11 +60,13 @@ def demo(
 
     out = _console()
     with _progress_logging(out):
-        result = run_demo(data_dir, fixtures=fixtures or FIXTURES_DIR, say=out.print)
+        result = run_demo(
+            data_dir, fixtures=fixtures or FIXTURES_DIR, say=lambda m: out.print(m, markup=False)
+        )
     _print_summary(out, result.summary)
     _print_yoy(out, result.database, DEMO_CAMPAIGN_KEY)
-    out.print(f"Warehouse: {result.database}   WARC: {result.archive}   config: {result.config}")
-    out.print(f'Try: campaigns sql --config {result.config} "SELECT count(*) FROM figures"')
+    out.print(f"\nWarehouse:  {result.database}\nWARC files: {result.archive}/\nConfig:     {result.config}")
+    out.print(f"Next: campaigns compare {DEMO_CAMPAIGN_KEY} --config {result.config}")
 
 
 @app.command()
@@ -221,6 +223,21 @@ def _progress_logging(console: Any) -> Iterator[None]:
         logger.propagate = propagate
 
 
+def _compact_table(console: Any, title: str) -> Any:
+    """A table that fits 80 columns (a header rule, no edge, one space between columns), its title printed."""
+    from rich import box
+    from rich.table import Table
+
+    console.print()
+    console.print(title, style="bold", highlight=False)
+    return Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+
+
 _SUMMARY_COLUMNS = (
     ("source", "source"),
     ("discovered", "found"),
@@ -236,11 +253,8 @@ _SUMMARY_COLUMNS = (
 
 def _print_summary(console: Any, summary: dict[str, Any]) -> None:
     """The run summary: one row per source and the total, then failure reasons and new campaign-years."""
-    from rich import box
-    from rich.table import Table
-
     title = f"Crawl run {summary.get('run_id') or ''}".strip()
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = _compact_table(console, title)
     for key, label in _SUMMARY_COLUMNS:
         table.add_column(label, justify="left" if key == "source" else "right", no_wrap=key == "source")
     totals = {**summary.get("totals", {}), "source": "total"}
@@ -254,10 +268,14 @@ def _print_summary(console: Any, summary: dict[str, Any]) -> None:
         notes.append(f"{totals['deferred']} deferred (tried again next run)")
     if notes:
         console.print("Not fetched: " + ", ".join(notes))
-    new = totals.get("new_campaign_years") or []
-    console.print("New campaign-years: " + (", ".join(f"{k} {y}" for k, y in new) or "none"))
+    years: dict[str, list[str]] = {}
+    for key, year in totals.get("new_campaign_years") or []:
+        years.setdefault(key, []).append(str(year))
+    console.print(
+        "New campaign-years: " + ("; ".join(f"{k} {', '.join(y)}" for k, y in years.items()) or "none")
+    )
     for name, error in (summary.get("sources_failed") or {}).items():
-        console.print(f"[red]source {name} failed:[/red] {error}")
+        console.print(f"source {name} failed: {error}", style="red", markup=False)
 
 
 _YOY_COLUMNS = (
@@ -275,9 +293,6 @@ def _print_yoy(console: Any, database: Path, key: str) -> None:
     """One campaign, years as rows: blood units (target, achieved, change), participants, sites."""
     from collections import Counter
 
-    from rich import box
-    from rich.table import Table
-
     from warehouse.db import connect
     from warehouse.queries import campaign_yoy
 
@@ -293,7 +308,7 @@ def _print_yoy(console: Any, database: Path, key: str) -> None:
     rows = [r for r in rows if r["organizer"] == org]
     name = next((r["name"] for r in reversed(rows) if r["name"]), key)
     title = f"{name} ({org}): year over year"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = _compact_table(console, title)
     table.add_column("year")
     for label, _ in _YOY_COLUMNS:
         table.add_column(label, justify="right")
@@ -317,14 +332,10 @@ def _print_yoy(console: Any, database: Path, key: str) -> None:
 
 
 def _mount(target: typer.Typer) -> None:
-    """Commands owned by other modules: warehouse (sql, compare, ...), archive, audit."""
-    import importlib
+    """Commands owned by other modules: warehouse (sql, compare, campaigns, export, report), archive, audit."""
+    from flows import archive_cli, audit_cli, warehouse_cli
 
-    for name in ("flows.warehouse_cli", "flows.archive_cli", "flows.audit_cli"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
+    for module in (warehouse_cli, archive_cli, audit_cli):
         module.register(target)
 
 

@@ -1,4 +1,4 @@
-"""Prefect 3 flows: the nightly crawl (one subflow per source), served on a schedule.
+"""Prefect 3 flows: the nightly crawl (one subflow per source), re-extraction, the audit; served.
 
 Import this module only after :func:`flows.prefect_env.configure_prefect` (importing
 Prefect reads its settings). Tasks are thin wrappers over the plain steps of
@@ -11,7 +11,7 @@ fails is reported in the summary; the other sources go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,15 +20,16 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.tasks import exponential_backoff
 
-from errors import ConfigError, is_transient
+from errors import ConfigError, PipelineError, is_transient
 from flows import pipeline
 from flows.config import Settings, load_settings
 
 __all__ = [
+    "audit_flow",
     "crawl_source_flow",
     "nightly_crawl",
+    "reextract_flow",
     "retry_if_transient",
     "serve_deployments",
     "summary_markdown",
@@ -69,31 +70,23 @@ _begin = _task(pipeline.begin_run, "begin-run")
 _end = _task(pipeline.end_run, "end-run")
 
 
-def task_runner_for(settings: Settings, address: str | None = None) -> Any:
-    """ThreadPoolTaskRunner(max_workers) by default; DaskTaskRunner for ``task_runner = "dask"``.
+@contextmanager
+def task_runner_for(settings: Settings) -> Iterator[Any]:
+    """The task runner of a run's subflows, shared by every source.
 
-    Dask uses ``address`` (a running scheduler), else ``settings.dask_address``, else a
-    local cluster of ``dask_workers`` processes started for this runner.
+    ``thread``: ThreadPoolTaskRunner(max_workers). ``dask``: the scheduler at
+    ``dask_address``, else a local cluster of ``dask_workers`` processes (default
+    ``max_workers``) started once for the run and stopped after it.
     """
     if settings.task_runner == "thread":
-        return ThreadPoolTaskRunner(max_workers=settings.max_workers)
-    if settings.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner
+        yield ThreadPoolTaskRunner(max_workers=settings.max_workers)
+        return
+    if settings.task_runner != "dask":
+        raise ConfigError(f"unknown task_runner {settings.task_runner!r}; use 'thread' or 'dask'")
+    from prefect_dask import DaskTaskRunner
 
-        if address or settings.dask_address:
-            return DaskTaskRunner(address=address or settings.dask_address)
-        workers = settings.dask_workers or settings.max_workers
-        return DaskTaskRunner(
-            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}
-        )
-    raise ConfigError(f"unknown task_runner {settings.task_runner!r}; use 'thread' or 'dask'")
-
-
-@contextmanager
-def _shared_runner(settings: Settings) -> Iterator[Any]:
-    """One task runner for every source of a run: a local Dask cluster starts once, not per source."""
-    if settings.task_runner != "dask" or settings.dask_address:
-        yield task_runner_for(settings)
+    if settings.dask_address:
+        yield DaskTaskRunner(address=settings.dask_address)
         return
     import logging
 
@@ -102,18 +95,16 @@ def _shared_runner(settings: Settings) -> Iterator[Any]:
     logging.getLogger("distributed").setLevel(logging.WARNING)
     workers = settings.dask_workers or settings.max_workers
     with LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
-        yield task_runner_for(settings, address=cluster.scheduler_address)
+        yield DaskTaskRunner(address=cluster.scheduler_address)
 
 
-def _retrying(settings: Settings) -> dict[Callable[..., Any], Any]:
-    crawl = settings.crawl
-    opts = {
-        "retries": crawl.max_retries,
-        "retry_delay_seconds": exponential_backoff(backoff_factor=max(crawl.backoff_base_seconds, 0.01)),
-    }
-    return {fn: t.with_options(**opts) for fn, t in _TASKS.items()}
+def _retries(settings: Settings) -> dict[str, Any]:
+    """Task retry options from ``settings.crawl``: exponential backoff capped at backoff_max_seconds."""
+    c = settings.crawl
+    delays = [min(c.backoff_base_seconds * 2**i, c.backoff_max_seconds) for i in range(c.max_retries)]
+    return {"retries": c.max_retries, "retry_delay_seconds": delays or 0}
 
 
 @flow(name="crawl-source", flow_run_name="crawl-{source_name}", validate_parameters=False)
@@ -121,7 +112,8 @@ def crawl_source_flow(settings: dict[str, Any], source_name: str, run_id: str) -
     """One source: discover → plan → fetch → archive → extract (fanned out) → load, batch by batch."""
     conf = pipeline.settings_from_payload(settings)
     (source,) = pipeline.resolve_sources(conf, [source_name])
-    tasks = _retrying(conf)
+    opts = _retries(conf)
+    tasks = {fn: t.with_options(**opts) for fn, t in _TASKS.items()}
 
     def step(fn: Callable[..., Any], *args: Any) -> Any:
         if fn is pipeline.extract_pages:
@@ -149,15 +141,17 @@ def nightly_crawl(
     ``settings`` (from :func:`flows.pipeline.settings_payload`) wins over ``config``
     (a TOML path, read when the run starts: what a deployment passes).
     """
-    if settings is None:
-        settings = pipeline.settings_payload(load_settings(config))
+    settings = _payload(config, settings)
     if refresh:
         settings = {**settings, "crawl": {**settings["crawl"], "refresh": True}}
     conf = pipeline.settings_from_payload(settings)
     chosen = pipeline.resolve_sources(conf, sources or ())
-    run_id = _begin(conf, {"sources": [s.name for s in chosen], "refresh": conf.crawl.refresh})
+    opts = _retries(conf)
+    run_id = _begin.with_options(**opts)(
+        conf, {"sources": [s.name for s in chosen], "refresh": conf.crawl.refresh}
+    )
     summaries = []
-    with _shared_runner(conf) as runner:
+    with task_runner_for(conf) as runner:
         subflow = crawl_source_flow.with_options(task_runner=runner)
         for source in chosen:
             state = subflow(settings, source.name, run_id, return_state=True)
@@ -166,9 +160,73 @@ def nightly_crawl(
             else:
                 summaries.append(pipeline.SourceSummary(source.name, error=_state_error(state)))
     summary = pipeline.summarize(run_id, summaries)
-    _end(conf, run_id, summary)
+    _end.with_options(**opts)(conf, run_id, summary)
     _publish(summary)
     return summary
+
+
+def _payload(config: str | None, settings: dict[str, Any] | None) -> dict[str, Any]:
+    return settings if settings is not None else pipeline.settings_payload(load_settings(config))
+
+
+@flow(name="reextract", validate_parameters=False)
+def reextract_flow(
+    config: str | None = None,
+    settings: dict[str, Any] | None = None,
+    site: str | None = None,
+    since: str | None = None,
+) -> dict[str, Any]:
+    """Re-extract archived articles with the current extractor (no network); publish what changed."""
+    from flows.reextract import reextract
+
+    conf = pipeline.settings_from_payload(_payload(config, settings))
+    report = _task(reextract, "reextract")(conf, site=site, since=since)
+    create_markdown_artifact(
+        f"# Re-extraction `{report.run_id}` (extractor {report.extractor_version})\n\n"
+        f"{report.captures} captures, {report.loaded} articles new or changed, {report.failed} failed\n\n"
+        f"```\n{report.render()}\n```\n",
+        key="reextract-report",
+    )
+    return {
+        "run_id": report.run_id,
+        "captures": report.captures,
+        "loaded": report.loaded,
+        "failed": report.failed,
+        "errors": list(report.errors),
+    }
+
+
+@flow(name="audit", validate_parameters=False)
+def audit_flow(
+    config: str | None = None,
+    settings: dict[str, Any] | None = None,
+    fixtures: str | None = None,
+    sample: int = 200,
+) -> dict[str, Any]:
+    """Score the extractor on the fixtures and re-read a sample of the archive; fail below a floor."""
+    from flows.audit import audit_fixtures
+    from flows.audit_archive import audit_archive
+    from flows.demo_site import FIXTURES_DIR
+
+    conf = pipeline.settings_from_payload(_payload(config, settings))
+    result = _task(audit_fixtures, "audit-fixtures")(Path(fixtures) if fixtures else FIXTURES_DIR)
+    drift = []
+    if Path(conf.database).is_file():
+        drift = _task(audit_archive, "audit-archive")(conf, sample=sample or None)
+    metrics = result.card.metrics()
+    rows = [{"metric": k, "value": round(v, 4)} for k, v in sorted(metrics.items())]
+    warnings = [f"{d.site}: {d.warning}" for d in drift if d.warning]
+    create_table_artifact(rows, key="audit-scorecard", description=f"{result.pages} fixture pages")
+    create_markdown_artifact(
+        f"# Extraction audit: {result.pages} fixture pages\n\n"
+        + "".join(f"- below floor: {line}\n" for line in result.failures)
+        + "".join(f"- archive drift: {w}\n" for w in warnings)
+        + ("" if result.failures or warnings else "All floors hold; no drift in the archive sample.\n"),
+        key="audit-report",
+    )
+    if result.failures:
+        raise PipelineError("extraction below its floor: " + "; ".join(result.failures))
+    return {"pages": result.pages, "metrics": metrics, "drift_warnings": warnings}
 
 
 def _as_summary(data: dict[str, Any]) -> dict[str, Any]:
@@ -218,12 +276,11 @@ def serve_deployments(
     config: Path | None = None,
     cron: str = "0 2 * * *",
     timezone: str = "Asia/Ho_Chi_Minh",
-    extra: Sequence[Any] = (),
+    audit_cron: str = "30 3 * * 1",
 ) -> None:
-    """Serve the nightly crawl (and ``extra`` deployments) from this process until stopped.
+    """Serve the nightly crawl, a weekly audit and an on-demand re-extraction until stopped.
 
-    With ``config`` the deployment re-reads that file at each run; otherwise it
-    carries these settings.
+    With ``config`` each run re-reads that file; otherwise the runs carry these settings.
     """
     from prefect import serve
     from prefect.schedules import Cron
@@ -231,7 +288,13 @@ def serve_deployments(
     params: dict[str, Any] = (
         {"config": str(Path(config).resolve())} if config is not None else {"settings": settings}
     )
-    nightly = nightly_crawl.to_deployment(
-        name="nightly", schedule=Cron(cron, timezone=timezone), parameters=params, concurrency_limit=1
-    )
-    serve(nightly, *extra)  # type: ignore[arg-type]
+    deployments: list[Any] = [
+        nightly_crawl.to_deployment(
+            name="nightly", schedule=Cron(cron, timezone=timezone), parameters=params, concurrency_limit=1
+        ),
+        audit_flow.to_deployment(
+            name="weekly", schedule=Cron(audit_cron, timezone=timezone), parameters=params
+        ),
+        reextract_flow.to_deployment(name="on-demand", parameters=params),
+    ]
+    serve(*deployments)

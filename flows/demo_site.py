@@ -20,7 +20,7 @@ import gzip
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
@@ -29,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from errors import ConfigError
 from flows._demo_templates import (
     DEMO_SITES,
     DemoArticle,
@@ -182,14 +183,18 @@ class DemoSite:
                 arts.sort(key=lambda a: (a.published, a.path), reverse=True)
                 self.articles[layout.name] = arts
                 server = _bind(int(self._wanted.get(layout.name, 0)))
-                self._servers[layout.name] = server
-                server.pages = build_pages(layout, arts, self._base(server))
+                try:
+                    server.pages = build_pages(layout, arts, self._base(server))
+                except BaseException:
+                    server.server_close()  # never served: shutdown() would wait forever
+                    raise
                 server.hits = Counter()
                 server.lock = threading.Lock()
                 thread = threading.Thread(
                     target=server.serve_forever, args=(0.05,), name=f"demo-{layout.name}", daemon=True
                 )
                 thread.start()
+                self._servers[layout.name] = server
                 self._threads.append(thread)
         except BaseException:
             self.close()
@@ -331,7 +336,7 @@ def run_demo(
     data_dir: Path,
     *,
     fixtures: Path = FIXTURES_DIR,
-    say: Any = print,
+    say: Callable[[str], object] = print,
     configure: bool = True,
 ) -> DemoResult:
     """Serve the demo sites and crawl them with the nightly flow into ``data_dir``.
@@ -346,8 +351,6 @@ def run_demo(
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     if not any((fixtures / lay.name).is_dir() for lay in DEMO_SITES):
-        from errors import ConfigError
-
         raise ConfigError(
             f"no demo fixtures under {fixtures} (expected {', '.join(s.name for s in DEMO_SITES)})"
         )

@@ -50,7 +50,7 @@ __all__ = [
 log = logging.getLogger("campaigns.pipeline")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SourceSummary:
     """What one source's crawl did.
 
@@ -82,12 +82,9 @@ class SourceSummary:
         sums = {
             f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"
         }
-        return replace(
-            self,
-            **sums,
-            failed=dict(Counter(self.failed) + Counter(other.failed)),
-            new_campaign_years=sorted({*self.new_campaign_years, *other.new_campaign_years}),
-        )
+        failed = dict(Counter(self.failed) + Counter(other.failed))
+        years = sorted({*self.new_campaign_years, *other.new_campaign_years})
+        return replace(self, **sums, failed=failed, new_campaign_years=years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +176,16 @@ class Discovered:
 
 
 def discover_source(settings: Settings, source: Source) -> Discovered:
-    """Fetch the source's listings, feeds and sitemaps (conditionally) and collect article URLs."""
-    from flows.discover import discover
+    """Fetch the source's listings, feeds and sitemaps (conditionally, unless refreshing); collect article URLs."""
+    from flows.discover import discover, entry_urls
     from flows.fetch import Fetcher
     from warehouse.crawlstate import validators
     from warehouse.db import session
 
-    listing_urls = [*source.start_urls, *source.feeds, *source.sitemaps]
-    with session(settings.database) as con:
-        known = validators(con, listing_urls)
+    known: dict[str, tuple[str | None, str | None]] = {}
+    if not settings.crawl.refresh:  # a refresh reads every listing page again to find every article
+        with session(settings.database) as con:
+            known = validators(con, entry_urls(source))
 
     async def run() -> Any:
         async with Fetcher(settings.crawl) as fetcher:
@@ -268,23 +266,13 @@ def fetch_row(item: Archived, source: str, run_id: str, error: str | None = None
     """The ``fetches`` row of one archived result (``error`` overrides the fetch's own)."""
     r, cap = item.result, item.capture
     return FetchRow(
-        url=r.url,
-        final_url=r.final_url,
-        status=r.status,
-        error=error if error is not None else r.error,
-        outcome=r.outcome,
-        kind=r.kind,
-        source=source,
-        bytes=r.bytes,
-        fetched_at=r.fetched_at,
-        content_type=r.content_type,
-        etag=r.etag,
-        last_modified=r.last_modified,
+        r.url, r.final_url, r.status, error if error is not None else r.error, r.outcome, r.kind, source,
+        r.bytes, r.fetched_at, r.content_type, r.etag, r.last_modified,
         capture_id=cap.capture_id if cap else None,
         warc_file=cap.warc_file if cap else None,
         warc_offset=cap.offset if cap else None,
         run_id=run_id,
-    )
+    )  # fmt: skip
 
 
 def extract_pages(source: Source, archived: Sequence[Archived]) -> Extracted:
@@ -387,24 +375,19 @@ def batch_summary(
 ) -> SourceSummary:
     """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors."""
     outcomes = Counter(r.outcome for r in results)
-    failed = Counter(_reason(r.error, r.status) for r in results if r.outcome == "failed")
-    counts = SourceSummary(
+    done = loaded or Loaded(0, 0, 0, ())
+    return SourceSummary(
         source,
         fetched=outcomes["fetched"],
         unchanged=outcomes["not_modified"],
         deferred=outcomes["deferred"],
-        failed=dict(failed),
+        failed=dict(Counter(_reason(r.error, r.status) for r in results if r.outcome == "failed")),
         irrelevant=irrelevant,
-    )
-    if loaded is None:
-        return counts
-    return replace(
-        counts,
-        articles=loaded.articles,
-        loaded=loaded.loaded,
-        figures=loaded.figures,
-        extraction_errors=len(loaded.errors),
-        new_campaign_years=list(loaded.new_campaign_years),
+        articles=done.articles,
+        loaded=done.loaded,
+        figures=done.figures,
+        extraction_errors=len(done.errors),
+        new_campaign_years=list(done.new_campaign_years),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -134,7 +135,6 @@ def _page(tmp_path: Path) -> Path:
 def test_extract_prints_one_json_line_per_page_with_url_from_the_page(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("extractors.extract", reason="the extractor has not landed yet")
     page = _page(tmp_path)
     got, out, err = _run(["extract", str(page), str(page)], capsys)
     assert got == 0, err
@@ -155,7 +155,20 @@ def test_extract_prints_one_json_line_per_page_with_url_from_the_page(
 def test_extract_table_shows_each_figure_with_its_quote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("extractors.extract", reason="the extractor has not landed yet")
     got, out, _ = _run(["extract", str(_page(tmp_path)), "--format", "table"], capsys)
     assert got == 0
     assert "2.812 đơn vị máu" in out and "blood_units" in out
+
+
+def test_schedule_without_a_prefect_server_says_how_to_start_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    for name in ("PREFECT_HOME", "DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_LOGGING_LEVEL"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+    monkeypatch.setenv("CAMPAIGNS_PREFECT_HOME", str(tmp_path / "ph"))
+    conf = tmp_path / "c.toml"
+    conf.write_text('[[sources]]\nname = "a"\n', encoding="utf-8")
+    got, _, err = _run(["schedule", "--config", str(conf)], capsys)
+    assert got == 1 and "prefect server start" in err and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "ph").is_dir()  # PREFECT_HOME from the settings, created

@@ -119,6 +119,34 @@ def test_a_broken_source_does_not_stop_the_others(demo_runs: dict[str, Any]) -> 
     assert summary["sources"][1]["error"] is None
 
 
+def test_reextract_flow_reads_the_archive_back_without_changes(demo_runs: dict[str, Any]) -> None:
+    from flows.config import load_settings
+    from flows.crawl import reextract_flow
+    from flows.pipeline import settings_payload
+
+    first = demo_runs["first"]
+    result = reextract_flow(settings=settings_payload(load_settings(first.config)))
+    assert result["captures"] >= first.summary["totals"]["articles"]
+    assert result["loaded"] == 0  # same extractor version, same pages: nothing new
+    assert result["failed"] == 0 and result["errors"] == []
+
+
+def test_audit_flow_scores_the_fixtures_and_fails_only_below_a_floor(demo_runs: dict[str, Any]) -> None:
+    from flows.config import load_settings
+    from flows.crawl import audit_flow
+    from flows.pipeline import settings_payload
+
+    payload = settings_payload(load_settings(demo_runs["first"].config))
+    state = audit_flow(settings=payload, sample=0, return_state=True)
+    if state.is_completed():
+        result = state.result()
+        assert result["pages"] >= 10 and 0 <= result["metrics"]["figures.f1"] <= 1
+        assert result["drift_warnings"] == []  # the archive was extracted by this very version
+    else:
+        with pytest.raises(Exception, match="below its floor"):
+            state.result()
+
+
 def test_only_transient_errors_are_retried() -> None:
     from prefect import flow, task
 
@@ -158,3 +186,54 @@ def test_cli_demo_prints_the_year_over_year_table(
     assert ended.value.code == 0, err
     assert "Crawl run" in out and "year over year" in out and "blood" in out
     assert "serving anninhthudo.vn at http://127.0.0.1:" in out
+
+
+def test_the_crawl_runs_on_a_dask_cluster_too(tmp_path: Path) -> None:
+    from flows.config import load_settings
+    from flows.crawl import nightly_crawl
+    from flows.demo_site import DemoSite, demo_config, to_toml
+    from flows.pipeline import settings_payload
+
+    tree = write_site_tree(tmp_path / "fixtures", per_site=2)
+    with DemoSite(tree) as site:
+        conf = tmp_path / "c.toml"
+        conf.write_text(to_toml(demo_config(site, tmp_path / "data")), encoding="utf-8")
+        settings = load_settings(conf, task_runner="dask", dask_workers=1)
+        summary = nightly_crawl(settings=settings_payload(settings), sources=["cand.com.vn"])
+    assert summary["sources_failed"] == {}
+    assert summary["totals"]["articles"] == 2 and summary["totals"]["irrelevant"] == 1
+    assert _count(settings.database, "articles") == 2
+
+
+def test_cli_crawl_refresh_asks_again_and_a_failed_source_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], restore_env: None
+) -> None:
+    from flows.cli import main
+    from flows.demo_site import DemoSite, demo_config, to_toml
+
+    tree = write_site_tree(tmp_path / "fixtures", per_site=2)
+    with DemoSite(tree) as site:
+        config = demo_config(site, tmp_path / "data")
+        conf = tmp_path / "c.toml"
+        conf.write_text(to_toml(config), encoding="utf-8")
+        for argv in (
+            ["crawl", "--config", str(conf)],
+            ["crawl", "--config", str(conf), "--refresh", "-s", "anninhthudo.vn"],
+        ):
+            with pytest.raises(SystemExit) as ended:
+                main(argv)
+            assert ended.value.code == 0, capsys.readouterr().err
+        with session(tmp_path / "data" / "campaigns.duckdb", read_only=True) as con:
+            last = run_sql(
+                con,
+                "SELECT outcome, count(*) FROM fetches WHERE kind = 'article' AND run_id = "
+                "(SELECT max(run_id) FROM fetches) GROUP BY outcome",
+            )[1]
+        assert dict(last) == {"not_modified": 3}  # every known article of the source, asked conditionally
+        config["sources"][1]["article_pattern"] = "(["
+        conf.write_text(to_toml(config), encoding="utf-8")
+        with pytest.raises(SystemExit) as ended:
+            main(["crawl", "--config", str(conf)])
+    out = capsys.readouterr().out
+    assert ended.value.code == 1
+    assert "source cand.com.vn failed" in out and "anninhthudo.vn" in out

@@ -108,11 +108,14 @@ def test_ports_of_an_earlier_run_are_reused_and_a_taken_one_falls_back(tree: Pat
         assert again.ports == ports
 
 
-def test_the_project_fixtures_are_servable_when_present() -> None:
+def test_the_project_fixtures_are_servable() -> None:
     for layout in DEMO_SITES:
-        folder = ROOT / "fixtures" / layout.name
-        if not folder.is_dir():
-            continue
-        arts = load_articles(folder)
-        assert arts, f"{folder} has no page with an expected url"
+        arts = load_articles(ROOT / "fixtures" / layout.name)
+        assert len(arts) >= 5, f"fixtures/{layout.name} has too few pages with an expected url"
         assert all(re.search(layout.article_pattern, a.path) for a in arts), [a.path for a in arts]
+        pages = [
+            p
+            for p in (ROOT / "fixtures" / layout.name).glob("*.html")
+            if p.with_suffix(".expected.json").exists()
+        ]
+        assert len(arts) == len(pages)  # no two fixtures claim one URL

@@ -52,7 +52,6 @@ def _broken_pages(tree: Path) -> dict[str, list[DemoArticle]]:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One crawl of both demo sites (with broken pages) and a second crawl right after."""
-    pytest.importorskip("extractors.extract", reason="the extractor has not landed yet")
     tmp = tmp_path_factory.mktemp("pipeline")
     tree = write_site_tree(tmp / "fixtures", per_site=6)
     with DemoSite(tree, extra=_broken_pages(tree)) as site:
@@ -178,3 +177,49 @@ def test_settings_payload_round_trips_with_absolute_paths(crawled: dict[str, Any
     assert Path(payload["storage"]["database"]).is_absolute()
     back = pipeline.settings_from_payload(payload)
     assert back.sources == settings.sources and back.crawl == settings.crawl
+
+
+def test_a_record_the_loader_refuses_becomes_an_error_row_and_the_others_load(
+    crawled: dict[str, Any],
+) -> None:
+    from dataclasses import replace
+
+    from flows.fetch import FetchResult
+
+    settings: Settings = crawled["settings"]
+    source = pipeline.resolve_sources(settings, ["anninhthudo.vn"])[0]
+    pages = []
+    for n in (1, 2):
+        url = f"https://anninhthudo.vn/hien-mau-{n}-post{8000 + n}.antd"
+        body = f"Ngày hội hiến máu lần {n} đã tiếp nhận {300 + n} đơn vị máu."
+        html = article_html(f"Hiến máu {n}", url, "2024-05-0{n}T08:00:00+07:00", body).encode()
+        result = FetchResult(
+            url,
+            url,
+            200,
+            None,
+            "fetched",
+            (),
+            html,
+            None,
+            "text/html",
+            None,
+            None,
+            "2026-11-25T19:00:00Z",
+            len(html),
+        )
+        pages.append(pipeline.Archived(result, None))
+    extracted = pipeline.extract_pages(source, pages)
+    assert len(extracted.items) == 2 and all(rec.figures for rec, _ in extracted.items)
+    (good, good_page), (bad, bad_page) = extracted.items
+    tampered = replace(bad, figures=(replace(bad.figures[0], quote="không khớp"), *bad.figures[1:]))
+    run_id = pipeline.begin_run(settings, {"test": "load refusal"})
+    loaded = pipeline.load_records(
+        settings, source, pipeline.Extracted(((good, good_page), (tampered, bad_page))), run_id
+    )
+    assert loaded.articles == 1 and loaded.loaded == 1
+    assert [(p.result.url, m.startswith("load: ")) for p, m in loaded.errors] == [(bad_page.result.url, True)]
+    rows = dict(_sql(settings, f"SELECT url, error FROM fetches WHERE run_id = '{run_id}'"))
+    assert rows == {bad_page.result.url: next(m for _, m in loaded.errors)}
+    stored = {r[0] for r in _sql(settings, "SELECT url FROM articles WHERE url LIKE '%/hien-mau-%'")}
+    assert stored == {good_page.result.url}
