@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.campaign-archive-installed
 DATA   ?= demo-data
 
-.PHONY: help demo test lint typecheck pytest audit clean
+.PHONY: help demo test lint typecheck pytest audit browser clean
 
 help:
 	@echo "make demo   - serve the local demo sites, crawl them, print the year-over-year table ($(DATA)/)"
@@ -33,8 +33,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The report is tested in a real headless Chromium (Debian's package); install it when missing
+# and we are root (CI is). Elsewhere the browser test is skipped with a message.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
+	  echo "chromium not installed: the report's browser test will be skipped"
 
 audit: $(STAMP)
 	$(BIN)/campaigns audit
