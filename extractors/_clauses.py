@@ -4,8 +4,10 @@ A role has two parts, decided separately and then combined:
 
 * **scope**, the time a number belongs to: a multi-year total ("những năm qua",
   "từ năm 2010 đến nay", "trải qua 12 lần tổ chức") is *cumulative*; a past year
-  ("năm 2023" when the campaign's year is 2024, "năm ngoái") is another scope
-  (role *other*) unless its clause runs "đến nay" (then a multi-year total); the
+  ("năm 2023" when the campaign's year is 2024, "năm ngoái", "lần tổ chức trước")
+  is an earlier edition: its results are history (role *cumulative*, as the spec
+  reads "totals over earlier years"), its plans no plan of this campaign (role
+  *other*); with "đến nay" in its clause it is a multi-year total; the
   whole country or force ("cả nước", "toàn lực lượng" before the number) is not
   this campaign's (role *other*). A scope cue governs its clause (after the
   number only within its comma phrase); a clause without one takes the scope of
@@ -23,10 +25,16 @@ A role has two parts, decided separately and then combined:
   65%"). A number right after a goal noun is the goal ("vượt mục tiêu 25.000
   người" is a target).
 
+A national phrase placing a counted noun ("tại 26 điểm trên cả nước, tiếp nhận
+…") scopes nothing. "Trong đó, …" takes the scope of the first count of the
+sentence before (the total it breaks down).
+
 Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …",
-".../suất", "mỗi suất gồm …") is *other*; a past or national scope is *other*;
-a cumulative scope is *cumulative* unless a plan word says *target*; otherwise
-the modality, and the caller's default when nothing speaks.
+".../suất", "mỗi suất gồm …") is *other*; a national scope is *other* unless the
+number is the goal itself ("mục tiêu chung toàn quốc 100.000"); a past scope is
+*cumulative* (*other* for a plan word); a cumulative scope is *cumulative* unless
+a plan word says *target*; otherwise the modality, and the caller's default when
+nothing speaks. Growth after "tăng"/"giảm" is flagged for percentages (*other*).
 """
 
 from __future__ import annotations
@@ -64,7 +72,7 @@ _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
 _PER_UNIT_BEFORE = lx.phrase_pattern(_ROLES["per_unit_before"])
 _PER_UNIT_BREAK = lx.phrase_pattern(_ROLES["per_unit_breaks"])
 _PER_UNIT_LIST = re.compile(
-    rf"(?:{_PER_UNIT_BEFORE.pattern})[^,;.]{{0,40}}?(?:{lx.phrase_pattern(_ROLES['per_unit_lists']).pattern})"
+    rf"(?:{_PER_UNIT_BEFORE.pattern})[^;]{{0,60}}?(?:{lx.phrase_pattern(_ROLES['per_unit_lists']).pattern})"
 )
 _PER_UNIT_AFTER = re.compile(rf"\s?(?:{lx.phrase_pattern(_ROLES['per_unit_after']).pattern})")
 _UNTIL_NOW = lx.phrase_pattern(_ROLES["until_now"])
@@ -74,7 +82,21 @@ _GOAL_BEFORE = re.compile(
     rf"(?:\s(?:{lx.hedge_alternation()}))?\s$"
 )
 _PERCENT_AT = re.compile(r"[\d.,]+\s?%")
+_GROWTH_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(_ROLES['growth']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _CONTINUATION = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['continuations']).pattern})")
+_SCOPE_CONTINUATION = re.compile(
+    rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})"
+)
+# A national phrase after a preposition inside a phrase ("tại 26 điểm trên cả nước", "cán bộ,
+# chiến sĩ trong toàn lực lượng") places the noun before it; it is no scope of the sentence.
+_NATIONAL_MODIFIER = re.compile(
+    rf"(?<![\d/.,])\d[\d.,]*%?\s[^,;]*?(?:{lx.phrase_pattern(_ROLES['national_modifier_prepositions']).pattern})\s?$"
+)
+# A count in a sentence (not a year, not a date): where the sentence's main figure stands.
+_COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
+_NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(_ROLES["clause_openers"])))
 _ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
@@ -132,6 +154,19 @@ def _split_clauses(mf: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return clauses
 
 
+def _national_modifier(mf: str, cue: _Cue) -> bool:
+    """Whether a national phrase places a counted noun before it in its comma phrase ("tại 26 điểm
+    trên cả nước, tiếp nhận 12.460 …"), rather than scoping the sentence ("Năm 2023, cả nước tiếp
+    nhận …", "lực lượng Công an trên cả nước đã tổ chức 126 đợt")."""
+    seg_start = max(mf.rfind(",", 0, cue.start), mf.rfind(";", 0, cue.start), mf.rfind("\n", 0, cue.start))
+    seg_start = max(seg_start + 1, cue.start - 80)
+    end = cue.start
+    lead = _NATIONAL_PREPOSITION.match(mf, cue.start)
+    if lead:  # "trên cả nước" holds its preposition
+        end = lead.end()
+    return bool(_NATIONAL_MODIFIER.search(mf, seg_start, end))
+
+
 def _segments(mf: str, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
     for m in re.finditer(r",\s", mf[start:end]):
@@ -164,6 +199,8 @@ class Context:
         kept: list[_Cue] = []
         for cue in found:  # longest first at each place; no overlaps ("vượt chỉ tiêu" hides "chỉ tiêu")
             if kept and cue.start < kept[-1].end:
+                continue
+            if cue.kind == "national" and _national_modifier(mf, cue):
                 continue
             kept.append(cue)
         return kept
@@ -233,8 +270,11 @@ class Context:
                 break
             if not clauses[i][2] or clauses[here][2]:
                 scope = self._scope_in(clauses[i][0], clauses[i][1], clauses[i][1])
-        if not scope and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent.start):
-            scope = self._scope(self.sentences[idx - 1].end - 1, depth + 1)
+        if not scope and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent.start):
+            # "Trong đó, …" breaks down the sentence before: the scope of its first count
+            prev = self.sentences[idx - 1]
+            count = _COUNT_RE.search(self.mf, prev.start, prev.end)
+            scope = self._scope(count.start() if count else prev.end - 1, depth + 1)
         return scope
 
     # -- modality --------------------------------------------------------------------------
@@ -250,8 +290,17 @@ class Context:
         kinds = tuple(_LEVELS)
         segs = _segments(self.mf, start, end)
         if pos is not None:
-            for s, e in reversed([seg for seg in segs if seg[0] <= pos]):
+            before = [seg for seg in segs if seg[0] <= pos]
+            for i in range(len(before) - 1, -1, -1):
+                s, e = before[i]
                 found = self._decide(self._cues_in(s, min(e, max(pos, upto)), kinds))
+                if (
+                    found == _WEAK_ACHIEVED
+                    and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"
+                        self._decide(self._cues_in(s0, e0, kinds)) == _STRONG_TARGET for s0, e0 in before[:i]
+                    )
+                ):
+                    return _STRONG_TARGET
                 if found:
                     return found
             after = [seg for seg in segs if seg[1] > pos]
@@ -307,13 +356,18 @@ class Context:
     def reading(self, start: int, unit_end: int) -> Reading:
         """What the words around the figure spanning ``start``..``unit_end`` say about it."""
         modality = self._modality(start, unit_end)
-        if _GOAL_BEFORE.search(self.mf, max(0, start - 40), start) and not _PERCENT_AT.match(self.mf, start):
+        goal = bool(
+            _GOAL_BEFORE.search(self.mf, max(0, start - 40), start) and not _PERCENT_AT.match(self.mf, start)
+        )
+        if goal:
             modality = _STRONG_TARGET  # "vượt mục tiêu 25.000 người", "so với chỉ tiêu 2.800 đơn vị"
         return Reading(
             per_unit=self.per_unit(start, unit_end),
             scope=self._scope(start),
             modality=modality[0] if modality else None,
             level=modality[1] if modality else 0,
+            goal=goal,
+            growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start)),
         )
 
 
@@ -325,6 +379,8 @@ class Reading:
     scope: str  # "", "cumulative", "past", "national", "current"
     modality: str | None  # "target", "achieved" or None
     level: int  # 4 plan word, 3 result word, 2 "ít nhất"/"tối thiểu", 1 action verb, 0 none
+    goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
+    growth: bool = False  # right after a growth verb: "tăng 42,9%"
 
     @property
     def strong(self) -> bool:
@@ -333,8 +389,10 @@ class Reading:
 
     def role(self, default: str = "other") -> str:
         """Combine the cues; ``default`` stands in when no plan or result word speaks."""
-        if self.per_unit or self.scope == "national":
+        if self.per_unit:
             return "other"
+        if self.scope == "national":  # the whole country's, unless it is the goal itself
+            return "target" if self.goal else "other"
         if self.scope == "past":  # an earlier year's or edition's result is history: cumulative
             return "other" if self.strong else "cumulative"
         if self.scope == "cumulative":

@@ -38,6 +38,7 @@ _ORG = lx.section("organizers")
 _KNOWN_RE = lx.phrase_pattern(_CAMP["known"])
 _TRIGGER_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['triggers']).pattern})\s?$")
 _TRIGGER_START_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['triggers']).pattern})")
+_NAME_WORDS_RE = lx.phrase_pattern(_CAMP["name_words"])
 _SUBTITLE_RE = re.compile(r"\s*[-–:]\s")
 _QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
 _STRIP_RE = re.compile(rf"\s*(?:{'|'.join(_CAMP['strip_tail'])})\s*$")
@@ -81,13 +82,17 @@ _USUAL = {lx.form(k): v for k, v in _ORG["usual"].items()}
 _BODIES = {lx.form(k): (k, v) for k, v in _ORG["bodies"].items()}
 _BODY_RE = re.compile(
     rf"(?<![^\W_])({'|'.join(re.escape(b) for b in sorted(_BODIES, key=len, reverse=True))})"
-    r"\s(?:(tỉnh|thành phố|tp\.?)\s?)?(?=[^\W_])"
+    r"\s(?:(tỉnh(?![^\W_])|thành phố(?![^\W_])|tp\.|tp(?![^\W_]))\s?)?"
 )
 _VERB_AFTER_RE = re.compile(
     rf"\s*(?:\([^()]{{1,20}}\)\s*)?,?\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_ORG['verb_modifiers']))}) )*"
     rf"(?:{lx.phrase_pattern(_ORG['verbs']).pattern})"
 )
 _BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_ORG['before']).pattern})\s$")
+_HOSPITAL_VERB_RE = re.compile(
+    rf"\s*(?:\([^()]{{1,20}}\)\s*)?,?\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_ORG['verb_modifiers']))}) )*"
+    rf"(?:{lx.phrase_pattern(_ORG['hospital_verbs']).pattern})"
+)
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -143,11 +148,15 @@ def _name_candidates(text: str) -> list[tuple[int, int, int, int]]:
             _KNOWN_RE.search(mf, inner_s, inner_e)
             or _TRIGGER_BEFORE_RE.search(mf, max(0, inner_s - 30), q.start())
             or (bare_ok and _TRIGGER_START_RE.match(mf, inner_s))
+            or (bare_ok and text[inner_s].isupper() and _NAME_WORDS_RE.search(mf, inner_s, inner_e))
         ):
             found.append((inner_s, inner_e, inner_e, q.end()))
     for k in _KNOWN_RE.finditer(mf):
         inside = any(s <= k.start() < e for s, _, e, _ in found)
-        if not inside and text[k.start()].isupper():  # unquoted, a known name is written as a name
+        # Unquoted, a known name is written as a name, or follows a campaign word
+        # ("Chương trình xóa nhà tạm, nhà dột nát").
+        named = text[k.start()].isupper() or _TRIGGER_BEFORE_RE.search(mf, max(0, k.start() - 30), k.start())
+        if not inside and named:
             found.append((k.start(), k.end(), k.end(), k.end()))
     return sorted(found)
 
@@ -164,12 +173,13 @@ def _name_year(text: str, start: int, zone: int, after: int, near: int | None) -
     return int(m.group(1)) if m else None
 
 
-def _context_city(*texts: str) -> str | None:
+def _context_place(places: dict[str, str], *texts: str) -> str | None:
+    """The city (or province) the texts name most: what a bare "Công an Thành phố" means."""
     counts: Counter[str] = Counter()
     for t in texts:
         for m in _PLACE_RE.finditer(match_form(t)):
-            if m.group() in _CITIES:
-                counts[_CITIES[m.group()]] += 1
+            if m.group() in places:
+                counts[places[m.group()]] += 1
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -185,7 +195,9 @@ def _city_force(city: str) -> str:
     return f"Công an {_city(city, True)}"
 
 
-def _police_at(text: str, mf: str, m: re.Match[str], city: str | None) -> tuple[str, int] | None:
+def _police_at(
+    text: str, mf: str, m: re.Match[str], city: str | None, province: str | None
+) -> tuple[str, int] | None:
     """The normal form of the police force named at ``m``, and where its name ends."""
     word, form, abbr = m.group(1), m.group(2), m.group(3)
     written = text[m.start() : m.end()]
@@ -208,17 +220,21 @@ def _police_at(text: str, mf: str, m: re.Match[str], city: str | None) -> tuple[
             return f"Công an {local.group(1)} {name}", local.end() + len(name)
     if city_form and city and not _capital_words(text, pos):
         return _city_force(city), pos
+    if province_form and not abbr and province and not _capital_words(text, pos):
+        return f"Công an tỉnh {province}", pos  # "Phó Giám đốc Công an tỉnh" in a story of one province
     return None
 
 
-def _organizers(text: str, city: str | None, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _organizers(
+    text: str, city: str | None, province: str | None, skip: list[tuple[int, int]]
+) -> list[tuple[int, int, str]]:
     """(score, position, organiser) of every organiser named in ``text`` outside ``skip``."""
     mf = match_form(text)
     found: list[tuple[int, int, int, str]] = []
     for m in _POLICE_RE.finditer(mf):
         if any(s <= m.start() < e for s, e in skip):
             continue
-        named = _police_at(text, mf, m, city)
+        named = _police_at(text, mf, m, city, province)
         if named is None:
             continue
         org, end = named
@@ -228,15 +244,21 @@ def _organizers(text: str, city: str | None, skip: list[tuple[int, int]]) -> lis
             org, start = f"{_PREFIXES[prefix.group().strip()]} {org}", prefix.start()
         found.append((start, end, m.start(), org))
     for b in _BODY_RE.finditer(mf):
-        place = _PLACE_RE.match(mf, b.end())
-        if place is None or not text[b.start()].isupper():
+        if not text[b.start()].isupper():
             continue
-        body, style = _BODIES[b.group(1)]
-        if place.group() in _CITIES:
-            where = _city(_CITIES[place.group()], style == "admin")
+        _, style = _BODIES[b.group(1)]
+        body = text[b.start() : b.start() + len(b.group(1))]  # as written: "Thành Đoàn", "Thành đoàn"
+        place = _PLACE_RE.match(mf, b.end())
+        if place is not None and place.group() in _CITIES:
+            where, end = _city(_CITIES[place.group()], style == "admin"), place.end()
+        elif place is not None:
+            prov = _PROVINCES[place.group()]
+            where, end = (f"tỉnh {prov}" if style == "admin" else prov), place.end()
+        elif (b.group(2) or "").strip() == "tỉnh" and province and not _capital_words(text, b.end()):
+            where, end = f"tỉnh {province}", b.end()  # "Chủ tịch Hội Chữ thập đỏ tỉnh, cho biết"
         else:
-            where = f"tỉnh {_PROVINCES[place.group()]}" if style == "admin" else _PROVINCES[place.group()]
-        found.append((b.start(), place.end(), b.start(), f"{body} {where}"))
+            continue
+        found.append((b.start(), end, b.start(), f"{body} {where}"))
     for f in _FIXED_RE.finditer(mf):
         inside = any(s < f.start() < e for s, e in skip)  # "Bộ Công an" of "Bệnh viện 19-8 Bộ Công an"
         if not inside and any(c.isupper() for c in text[f.start() : f.end()]):
@@ -245,6 +267,9 @@ def _organizers(text: str, city: str | None, skip: list[tuple[int, int]]) -> lis
     for start, end, pos, org in found:
         acting = bool(_VERB_AFTER_RE.match(mf, end) or _BEFORE_RE.search(mf, max(0, start - 8), start))
         out.append((int(acting), pos, org))
+    for h in extract_hospitals(text):  # a hospital that hosts the drive: "Bệnh viện X tiếp nhận …"
+        if _HOSPITAL_VERB_RE.match(mf, h.end):
+            out.append((1, h.start, h.name))
     return out
 
 
@@ -253,13 +278,14 @@ def _organizer(title: str, text: str, name: str | None) -> str | None:
 
     An organiser counts as acting if any of its mentions acts; a fallback body ("Bộ Công an")
     only when no other is named, after the usual organiser of a known campaign."""
-    city = _context_city(title, text)
+    city = _context_place(_CITIES, title, text)
+    province = _context_place(_PROVINCES, title, text)
     spans = [(h.start, h.end) for h in extract_hospitals(text)]
     best: dict[
         str, tuple[int, int, int]
     ] = {}  # organiser -> (-acting, source, position), best of its mentions
     for source, (found_in, skip) in enumerate(((title, []), (text, spans))):
-        for score, pos, org in _organizers(found_in, city, skip):
+        for score, pos, org in _organizers(found_in, city, province, skip):
             old = best.get(org, (0, source, pos))
             best[org] = (min(old[0], -score), min(old[1], source), old[2] if org in best else pos)
     ranked = sorted((rank, org) for org, rank in best.items())
@@ -279,6 +305,7 @@ def extract_campaign(title: str | None, text: str, published: str | None) -> Cam
         cands = _name_candidates(source)
         if cands:
             name = _clean_name(source[cands[0][0] : cands[0][1]])
+            name = name[:1].upper() + name[1:]  # "chương trình xóa nhà tạm …": a name starts with a capital
             break
     if name:  # the year written with any mention of the same name
         for source in (title, text):

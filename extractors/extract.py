@@ -8,9 +8,10 @@ are blanked out first (same length, so offsets still point into ``text``).
 
 An article about something else yields no figures and no campaign (its
 hospitals are still listed): campaign coverage has at least two distinct words
-of the relevance lexicon (blood donation, gifts, charity, campaign words) and
-either a named campaign or a core word in its title or lead, so a policy
-round-up that mentions "hộ nghèo" in passing is not coverage.
+of the relevance lexicon (blood donation, gifts, houses, tickets, charity,
+campaign words) and either a named campaign or a core word in its title or
+lead, so a policy round-up that mentions "hộ nghèo" in passing is not
+coverage; a campaign whose name holds such a word ("Mái ấm nghĩa tình") is.
 
 Roles take the campaign's own year as "this year" (a launch published in
 December for next year's edition), else the page's year.
@@ -33,12 +34,18 @@ _RELEVANT_RE = lx.phrase_pattern(_REL["words"])
 _CORE_RE = lx.phrase_pattern(_REL["core"])
 
 
-def is_relevant(title: str | None, text: str, campaign_named: bool = False) -> bool:
+def is_relevant(
+    title: str | None, text: str, campaign_named: bool = False, campaign_name: str | None = None
+) -> bool:
     """Whether an article is campaign coverage.
 
     Enough distinct relevance words in title and text, and a core word (blood
-    donation, gifts, charity) in the title or the lead, unless a campaign is named.
+    donation, gifts, charity) in the title or the lead, unless a campaign is named;
+    a campaign whose own name holds a relevance word ("Mái ấm biên cương",
+    "Chuyến xe nghĩa tình") is coverage by itself.
     """
+    if campaign_name and _RELEVANT_RE.search(match_form(normalize_text(campaign_name))):
+        return True
     hits = {m.group() for m in _RELEVANT_RE.finditer(match_form(f"{title or ''}\n{text}"))}
     if len(hits) < int(_REL["min_hits"]):
         return False
@@ -63,7 +70,8 @@ def read_article(
     body = _body(title, text)
     hospitals = extract_hospitals(body)
     campaign = extract_campaign(title, body, published)
-    if not is_relevant(title, body, campaign is not None and campaign.name is not None):
+    name = campaign.name if campaign is not None else None
+    if not is_relevant(title, body, name is not None, name):
         return None, (), hospitals
     # The campaign's own year is "this year" for roles (a launch published in December for the
     # next year's edition); else the page's year.

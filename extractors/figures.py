@@ -67,6 +67,10 @@ _BIG_MULT_RE = re.compile(
 )
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
 _CONTEXT = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
+_REGISTRATION_AFTER = re.compile(
+    rf"\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_FIG['contexts']['registration_modifiers']))})\s)*"
+    rf"(?:{_CONTEXT['registration'].pattern})"
+)
 _PERCENT = {"%", "phần trăm"}
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
 _FIXED_ROLE_KINDS = ("donations_per_person", "members")
@@ -76,7 +80,7 @@ _REFERENCE_BEFORE = re.compile(
 )
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
 _WEIGHT_BEFORE = re.compile(
-    rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+    rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()}|từ)\s)?$"
 )
 
 
@@ -114,10 +118,20 @@ def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, b
         s, e = ctx.sentence_span(num.start)
         if _CONTEXT["blood"].search(mf, s, e):
             return unit.kind
-        c_start, _ = ctx.clause_span(num.start)
-        if blood_article and _CONTEXT["blood_verbs"].search(mf, c_start, num.start):
-            return unit.kind  # "đã tiếp nhận 2.150 đơn vị" in a blood drive's story
+        if blood_article and _CONTEXT["blood_verbs"].search(mf, s, num.start):
+            return unit.kind  # "đã tiếp nhận 2.150 đơn vị", "miền Bắc tiếp nhận 52.410 đơn vị; miền Nam …"
         return unit.otherwise
+    if unit.when == "registration":
+        c_start, _ = ctx.clause_span(num.start)
+        seg_start = max(c_start, mf.rfind(", ", c_start, num.start) + 1)
+        if _REGISTRATION_AFTER.match(mf, unit_end) or _CONTEXT["registration"].search(
+            mf, seg_start, num.start
+        ):
+            return unit.kind  # "1.400 người đã đăng ký", "số người đăng ký đã lên tới 1.210 người"
+        return unit.otherwise
+    if unit.when is not None and unit.when in _CONTEXT:
+        s, e = ctx.sentence_span(num.start)
+        return unit.kind if _CONTEXT[unit.when].search(mf, s, e) else unit.otherwise
     if unit.when == "donation":
         c_start, _ = ctx.clause_span(num.start)
         after = mf[unit_end : unit_end + 20].lstrip()
@@ -196,6 +210,8 @@ def _role(fig: Figure, reading: Reading, default: str) -> Role:
     if fig.kind == "members" and not reading.strong:
         return "other"
     if _is_percent(fig):
+        if reading.growth:
+            return "other"  # "tăng 42,9% so với năm 2022": a comparison, not a result
         role = reading.role() if reading.level >= 2 else replace(reading, modality=None).role()
     else:
         role = reading.role(default)

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _wh_helpers import fig, record
 
 from flows.report import CSP, bar_chart, render_report
-from tests._wh_helpers import fig, record
 from warehouse.db import connect
 from warehouse.load import load_articles, load_fetches
 from warehouse.report_data import campaign_reports, crawl_health

@@ -83,7 +83,7 @@ def test_real_disagreements_are_flagged(
         con,
         [
             _art(f"Tiếp nhận {first[0]}.", [first], day="2022-06-05"),
-            _art(f"Tiếp nhận {second[0]}.", [second], day="2022-06-09"),
+            _art(f"Tiếp nhận {second[0]}.", [second], day="2022-06-05"),
         ],
         run_id="r",
     )
@@ -199,14 +199,37 @@ def test_campaign_yoy_lists_conflicts(con: duckdb.DuckDBPyConnection) -> None:
     load_articles(
         con,
         [
-            _art("Tiếp nhận 1.643 đơn vị máu.", [fig("1.643 đơn vị máu", 1643)], day="2022-06-01"),
-            _art("Tiếp nhận 1.702 đơn vị máu.", [fig("1.702 đơn vị máu", 1702)], day="2022-06-02"),
+            _art("Tiếp nhận 1.702 đơn vị máu.", [fig("1.702 đơn vị máu", 1702)], day="2022-06-01"),
+            _art("Tiếp nhận 1.643 đơn vị máu.", [fig("1.643 đơn vị máu", 1643)], day="2022-06-02"),
         ],
         run_id="r",
     )
     (row,) = campaign_yoy(con, "hanh-trinh-do")
-    assert row["conflicts"] == ["blood_units/achieved"]
-    assert row["blood_units_achieved"] == 1702
+    assert row["conflicts"] == ["blood_units/achieved"]  # a later article says less
+    assert row["blood_units_achieved"] == 1643
+
+
+@pytest.mark.parametrize(
+    ("running_day", "conflict"),
+    [("2022-06-01", False), ("2022-05-01", True)],  # 4 days before the close; a month before
+)
+def test_an_earlier_running_total_is_not_a_conflict(
+    con: duckdb.DuckDBPyConnection, running_day: str, conflict: bool
+) -> None:
+    load_articles(
+        con,
+        [
+            _art(
+                "Tính đến nay đã tiếp nhận 1.734 đơn vị máu.",
+                [fig("1.734 đơn vị máu", 1734)],
+                day=running_day,
+            ),
+            _art("Kết thúc, thu về 3.013 đơn vị máu.", [fig("3.013 đơn vị máu", 3013)], day="2022-06-05"),
+        ],
+        run_id="r",
+    )
+    s = _summary(con)
+    assert (s["achieved_value"], s["achieved_conflict"]) == (3013, conflict)
 
 
 INJECTIONS = ["x'; DROP TABLE figures; --", "' OR 1=1 --", 'hanh-trinh-do" OR "1"="1', "%", "_"]

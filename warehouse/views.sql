@@ -54,7 +54,8 @@ LEFT JOIN captures AS c ON c.capture_id = a.capture_id;
 --   "gần v"  [v - min(step, 10% v), v]  "khoảng v" v -/+ min(step, 10% v)
 -- so "hơn 1.600" is 1.600-1.700, "hơn 1.000" 1.000-1.300, "gần 2.000" 1.800-2.000.
 -- Articles conflict when their intervals share no point: 1.643 and "hơn 1.600"
--- agree; 1.643 and 1.702, or "hơn 1.700" and 1.643, do not. The value shown is exact
+-- agree; 1.643 and 1.702, or "hơn 1.700" and 1.643, do not -- except a running total
+-- published on an earlier day of the drive (see pair_conflicts). The value shown is exact
 -- if any article is exact, then the latest-published (the closing figure);
 -- *_support counts the articles whose interval holds it, *_articles the articles
 -- reporting the kind and role at all. Cumulative and other roles are left out.
@@ -130,10 +131,36 @@ by_role AS (
         any_value(chosen_quote) AS quote,
         any_value(chosen_url) AS url,
         count(*) AS articles,
-        count(*) FILTER (WHERE chosen_value BETWEEN lo AND hi) AS support,
-        max(lo) > min(hi) * (1 + 1e-9) AS conflict
+        count(*) FILTER (WHERE chosen_value BETWEEN lo AND hi) AS support
     FROM ranked
     GROUP BY campaign_key, campaign_organizer, year, kind, role
+),
+-- Two articles conflict when one says more than the other allows, unless the smaller
+-- is an achieved figure published on an earlier day, at most 14 days before: a running
+-- total of the drive ("tính đến 15h ngày 23-4 đã tiếp nhận 1.734 ...") before its close.
+pair_conflicts AS (
+    SELECT a.campaign_key, a.campaign_organizer, a.year, a.kind, a.role
+    FROM bounded AS a
+    JOIN bounded AS b
+      ON a.campaign_key = b.campaign_key
+     AND a.campaign_organizer IS NOT DISTINCT FROM b.campaign_organizer
+     AND a.year = b.year AND a.kind = b.kind AND a.role = b.role
+     AND a.article_id <> b.article_id
+    WHERE a.lo > b.hi * (1 + 1e-9)
+      AND NOT (
+          a.role = 'achieved'
+          AND CAST(b.published_at AS DATE) < CAST(a.published_at AS DATE)
+          AND a.published_at - b.published_at <= INTERVAL 14 DAY
+      )
+    GROUP BY ALL
+),
+by_role_flagged AS (
+    SELECT r.*, p.campaign_key IS NOT NULL AS conflict
+    FROM by_role AS r
+    LEFT JOIN pair_conflicts AS p
+      ON p.campaign_key = r.campaign_key
+     AND p.campaign_organizer IS NOT DISTINCT FROM r.campaign_organizer
+     AND p.year = r.year AND p.kind = r.kind AND p.role = r.role
 )
 SELECT
     campaign_key,
@@ -158,7 +185,7 @@ SELECT
     any_value(quote) FILTER (WHERE role = 'achieved') AS achieved_quote,
     any_value(url) FILTER (WHERE role = 'achieved') AS achieved_url,
     coalesce(bool_or(conflict), false) AS conflict
-FROM by_role
+FROM by_role_flagged
 GROUP BY campaign_key, campaign_organizer, year, kind;
 
 -- Year-over-year change per campaign key x organizer x kind.
