@@ -84,6 +84,7 @@ class Defaults:
     site_name_prefixes: tuple[str, ...]
     site_name_contains: tuple[str, ...]
     max_link_ratio: float
+    sapo: tuple[str, ...] = ()
 
     def is_box_title(self, text: str) -> bool:
         """True when ``text`` is the heading of a box of other stories."""
@@ -163,6 +164,7 @@ def defaults() -> Defaults:
         site_name_prefixes=_fold(_t(d, "site_name_prefixes")),
         site_name_contains=_fold(_t(d, "site_name_contains")),
         max_link_ratio=float(d.get("max_link_ratio", 0.75)),
+        sapo=_t(d, "sapo"),
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from errors import ExtractionError
 from extractors import _content_meta as _m
@@ -95,6 +95,7 @@ def _extract(doc: str, url: str | None) -> Content:
     text = _profile_text(tree, profile, sapo, d, title or "") if profile else ""
     method = f"profile:{profile.name}" if profile and text else "generic"
     if not text:
+        sapo = sapo or _generic_sapo(tree, d)
         text, tf_title, tf_date = _generic_text(tree, profile, sapo, url, d, title)
         title = title or _clean_title(tf_title, profile, meta, d)
         published = published or _m.iso(tf_date or "")
@@ -138,6 +139,35 @@ def _first_text(tree: LexborHTMLParser, selectors: Iterable[str], max_len: int =
             if text and len(text) <= max_len:
                 return text
     return ""
+
+
+def _generic_sapo(tree: LexborHTMLParser, d: Defaults) -> str:
+    """The lead of an unknown layout: the first sapo-like element after the h1, not inside a link."""
+    h1 = _css_first(tree, "h1")
+    if h1 is None or tree.root is None:
+        return ""
+    wanted = {n.mem_id for sel in d.sapo for n in tree.css(sel)}
+    after = False
+    for node in tree.root.traverse():
+        if node.mem_id == h1.mem_id:
+            after = True
+        elif after and node.mem_id in wanted and not _in_link(node):
+            text = normalize_text(node_text(node))
+            if 20 <= len(text) <= 1000:
+                return text
+    return ""
+
+
+def _in_link(node: LexborNode) -> bool:
+    """A teaser, not a lead: the element is a link, holds one, or sits inside one."""
+    if node.css_first("a") is not None:
+        return True
+    up: LexborNode | None = node
+    while up is not None:
+        if up.tag == "a":
+            return True
+        up = up.parent
+    return False
 
 
 def _clean_title(raw: str | None, profile: Profile | None, meta: dict[str, str], d: Defaults) -> str | None:
