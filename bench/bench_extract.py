@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -77,6 +78,44 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'stage':<26}{'pages/s':>10}{'ms/page':>10}{'x trafilatura':>15}")
     for name, secs in times.items():
         print(f"{name:<26}{n / secs:>10.1f}{secs / n * 1000:>10.2f}{secs / base:>15.2f}")
+    _whole_commands(args.target, args.repeat)
+
+
+def _whole_commands(target: int, repeat: int) -> None:
+    """The issue's bar: the whole `campaigns extract` command over N saved pages, process start
+    included, against a process that runs `trafilatura.extract` alone over the same files."""
+    import subprocess
+    import sys
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted(str(p) for p in (root / "fixtures").glob("*/*.html"))
+    files = (files * (target // max(len(files), 1) + 1))[:target]
+    campaigns = Path(sys.executable).with_name("campaigns")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(files))
+    alone = (
+        "import sys, trafilatura\n"
+        "for p in open(sys.argv[1]).read().split():\n"
+        "    trafilatura.extract(open(p, 'rb').read())\n"
+    )
+    commands = {
+        "trafilatura alone (process)": [sys.executable, "-c", alone, fh.name],
+        "campaigns extract (process)": [str(campaigns), "extract", *files],
+    }
+    best = {}
+    for name, cmd in commands.items():
+        best[name] = min(_timed(cmd, subprocess) for _ in range(repeat))
+    base = best["trafilatura alone (process)"]
+    print(f"\nwhole commands over {len(files)} pages, best of {repeat}")
+    for name, secs in best.items():
+        print(f"{name:<30}{secs:>8.2f} s{secs / base:>8.2f}x")
+
+
+def _timed(cmd: list[str], subprocess: Any) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":
