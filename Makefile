@@ -46,6 +46,7 @@ browser:
 
 audit: $(STAMP)
 	$(BIN)/campaigns audit
+	$(BIN)/campaigns audit --fixtures heldout --diffs 0
 
 test: lint typecheck pytest audit
 
