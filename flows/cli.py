@@ -171,9 +171,17 @@ def _print_figures(path: Path, record: ArticleRecord) -> None:
 def schedule(
     config: ConfigOption = None,
     cron: Annotated[str, typer.Option("--cron", help="When the nightly crawl runs.")] = "0 2 * * *",
-    timezone: Annotated[str, typer.Option("--timezone", help="Time zone of --cron.")] = "Asia/Ho_Chi_Minh",
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Time zone of every cron.")
+    ] = "Asia/Ho_Chi_Minh",
+    audit_cron: Annotated[
+        str, typer.Option("--audit-cron", help="When the weekly extraction audit runs.")
+    ] = "30 3 * * 1",
+    verify_cron: Annotated[
+        str, typer.Option("--verify-cron", help="When the weekly archive verification runs.")
+    ] = "0 4 * * 0",
 ) -> None:
-    """Serve the deployments (nightly crawl, re-extraction, audit) from this process until stopped."""
+    """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped."""
     from flows.pipeline import settings_payload
     from flows.prefect_env import configure_prefect
 
@@ -186,8 +194,9 @@ def schedule(
         )
     from flows.crawl import serve_deployments
 
-    typer.echo(f"{env.describe()}; serving the nightly crawl at '{cron}' ({timezone}); Ctrl-C stops")
-    serve_deployments(settings_payload(settings), config=config, cron=cron, timezone=timezone)
+    crons = {"cron": cron, "audit_cron": audit_cron, "verify_cron": verify_cron}
+    typer.echo(f"{env.describe()}; serving crawl/audit/verify at {', '.join(crons.values())} ({timezone})")
+    serve_deployments(settings_payload(settings), config=config, timezone=timezone, **crons)
 
 
 def _console() -> Any:

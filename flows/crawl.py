@@ -1,5 +1,8 @@
 """Prefect 3 flows: the nightly crawl (one subflow per source), re-extraction, the audit; served.
 
+The weekly archive verification lives in :mod:`flows.verify_flow`; :func:`build_deployments`
+schedules all of them.
+
 Import this module only after :func:`flows.prefect_env.configure_prefect` (importing
 Prefect reads its settings). Tasks are thin wrappers over the plain steps of
 :mod:`flows.pipeline` and coarse (one per step and batch, never per article: each
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -25,10 +28,19 @@ from errors import ConfigError, PipelineError, is_transient
 from flows import pipeline
 from flows.config import Settings, load_settings
 
+if TYPE_CHECKING:
+    from flows.reextract import ReextractReport
+
 __all__ = [
+    "AUDIT_CRON",
+    "NIGHTLY_CRON",
+    "TIMEZONE",
+    "VERIFY_CRON",
     "audit_flow",
+    "build_deployments",
     "crawl_source_flow",
     "nightly_crawl",
+    "reextract_batches_flow",
     "reextract_flow",
     "retry_if_transient",
     "serve_deployments",
@@ -37,6 +49,9 @@ __all__ = [
 ]
 
 _EXTRACT_CHUNK = 25  # articles per extraction task (the unit a Dask worker gets)
+_REEXTRACT_MIN_BATCH, _REEXTRACT_MAX_BATCH = 25, 200
+NIGHTLY_CRON, AUDIT_CRON, VERIFY_CRON = "0 2 * * *", "30 3 * * 1", "0 4 * * 0"
+TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -169,18 +184,49 @@ def _payload(config: str | None, settings: dict[str, Any] | None) -> dict[str, A
     return settings if settings is not None else pipeline.settings_payload(load_settings(config))
 
 
+def _reextract_batch_size(captures: int, workers: int) -> int:
+    """Coarse batches: about four per worker, 25–200 pages each (each task run costs the server ~34 ms)."""
+    return max(_REEXTRACT_MIN_BATCH, min(_REEXTRACT_MAX_BATCH, -(-captures // (4 * max(workers, 1)))))
+
+
+@flow(name="reextract-batches", validate_parameters=False)
+def reextract_batches_flow(
+    settings: Settings, site: str | None = None, since: str | None = None, batch_size: int = 0
+) -> ReextractReport:
+    """Extract the batches as tasks on this flow's task runner; load each, in order, here."""
+    from flows._pipeline_reextract import extract_batch, plan_reextract
+
+    run = plan_reextract(settings, site=site, since=since)
+    workers = settings.dask_workers or settings.max_workers
+    size = batch_size or _reextract_batch_size(len(run.captures), workers)
+    extract = _task(extract_batch, "reextract-batch").with_options(**_retries(settings))
+    keywords = run.keywords
+    futures = [extract.submit(settings, batch, keywords) for batch in run.batches(size)]
+    for future in futures:  # loads one batch while the workers extract the next ones
+        run.load(future.result())
+    return run.finish()
+
+
 @flow(name="reextract", validate_parameters=False)
 def reextract_flow(
     config: str | None = None,
     settings: dict[str, Any] | None = None,
     site: str | None = None,
     since: str | None = None,
+    batch_size: int = 0,
 ) -> dict[str, Any]:
-    """Re-extract archived articles with the current extractor (no network); publish what changed."""
-    from flows.reextract import reextract
+    """Re-extract archived articles with the current extractor (no network); publish what changed.
+
+    The batches run on the settings' task runner (threads, or Dask processes: see
+    :func:`task_runner_for`); ``batch_size`` 0 picks coarse batches for the workers.
+    """
+    from flows.reextract import parse_since
 
     conf = pipeline.settings_from_payload(_payload(config, settings))
-    report = _task(reextract, "reextract")(conf, site=site, since=since)
+    parse_since(since)  # a bad date fails before anything starts
+    with task_runner_for(conf) as runner:
+        subflow = reextract_batches_flow.with_options(task_runner=runner)
+        report: ReextractReport = subflow(conf, site, since, batch_size)
     create_markdown_artifact(
         f"# Re-extraction `{report.run_id}` (extractor {report.extractor_version})\n\n"
         f"{report.captures} captures, {report.loaded} articles new or changed, {report.failed} failed\n\n"
@@ -270,31 +316,47 @@ def _publish(summary: dict[str, Any]) -> None:
     create_table_artifact(rows, key="crawl-sources", description="per source")
 
 
-def serve_deployments(
+def build_deployments(
     settings: dict[str, Any],
     *,
     config: Path | None = None,
-    cron: str = "0 2 * * *",
-    timezone: str = "Asia/Ho_Chi_Minh",
-    audit_cron: str = "30 3 * * 1",
-) -> None:
-    """Serve the nightly crawl, a weekly audit and an on-demand re-extraction until stopped.
+    cron: str = NIGHTLY_CRON,
+    timezone: str = TIMEZONE,
+    audit_cron: str = AUDIT_CRON,
+    verify_cron: str = VERIFY_CRON,
+) -> list[Any]:
+    """The deployments :func:`serve_deployments` serves (``RunnerDeployment`` objects, not registered).
 
-    With ``config`` each run re-reads that file; otherwise the runs carry these settings.
+    The nightly crawl (one run at a time), the weekly extraction audit, the weekly
+    archive verification, and an unscheduled re-extraction. With ``config`` each run
+    re-reads that file; otherwise the runs carry these settings.
     """
-    from prefect import serve
     from prefect.schedules import Cron
+
+    from flows.verify_flow import verify_archive_flow
 
     params: dict[str, Any] = (
         {"config": str(Path(config).resolve())} if config is not None else {"settings": settings}
     )
-    deployments: list[Any] = [
+    return [
         nightly_crawl.to_deployment(
             name="nightly", schedule=Cron(cron, timezone=timezone), parameters=params, concurrency_limit=1
         ),
         audit_flow.to_deployment(
             name="weekly", schedule=Cron(audit_cron, timezone=timezone), parameters=params
         ),
+        verify_archive_flow.to_deployment(
+            name="weekly-verify",
+            schedule=Cron(verify_cron, timezone=timezone),
+            parameters=params,
+            concurrency_limit=1,
+        ),
         reextract_flow.to_deployment(name="on-demand", parameters=params),
     ]
-    serve(*deployments)
+
+
+def serve_deployments(settings: dict[str, Any], **options: Any) -> None:
+    """Serve :func:`build_deployments` (same options) from this process until stopped."""
+    from prefect import serve
+
+    serve(*build_deployments(settings, **options))

@@ -15,11 +15,12 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from errors import ConfigError, PipelineError
+from flows._pipeline_summary import SourceSummary, batch_summary, describe_error, summarize
 from flows.config import Settings, Source, default_sources
 from warehouse.types import Capture, FetchRow
 
@@ -29,9 +30,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Archived",
+    "Discovered",
     "Extracted",
+    "Loaded",
     "SourceSummary",
     "archive_results",
+    "batch_summary",
     "begin_run",
     "crawl_source",
     "describe_error",
@@ -39,6 +43,7 @@ __all__ = [
     "end_run",
     "extract_pages",
     "fetch_pages",
+    "fetch_row",
     "load_records",
     "plan_fetches",
     "resolve_sources",
@@ -48,43 +53,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("campaigns.pipeline")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSummary:
-    """What one source's crawl did.
-
-    ``discovered``/``planned`` count article URLs; ``fetched``, ``unchanged`` (304),
-    ``deferred`` and ``failed`` (by reason) count every page, listings and feeds too;
-    ``articles`` are the relevant ones extracted and stored, ``loaded`` those new or changed.
-    """
-
-    source: str
-    discovered: int = 0
-    planned: int = 0
-    fetched: int = 0
-    unchanged: int = 0
-    failed: dict[str, int] = field(default_factory=dict)
-    deferred: int = 0
-    irrelevant: int = 0
-    articles: int = 0
-    loaded: int = 0
-    figures: int = 0
-    extraction_errors: int = 0
-    new_campaign_years: list[tuple[str, int]] = field(default_factory=list)
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def plus(self, other: SourceSummary) -> SourceSummary:
-        """This summary with ``other``'s counts added (name and error stay this one's)."""
-        sums = {
-            f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"
-        }
-        failed = dict(Counter(self.failed) + Counter(other.failed))
-        years = sorted({*self.new_campaign_years, *other.new_campaign_years})
-        return replace(self, **sums, failed=failed, new_campaign_years=years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +115,17 @@ def resolve_sources(settings: Settings, names: Iterable[str] = ()) -> tuple[Sour
 
 
 def begin_run(settings: Settings, params: dict[str, Any], *, kind: str = "crawl") -> str:
-    """Record the start of a run in the warehouse; returns its id."""
+    """Record the start of a run in the warehouse; returns its id.
+
+    First repairs what a killed run may have left (:func:`reindex_archive`): torn WARC
+    tails are quarantined and records written but never indexed get their captures rows.
+    """
     from extractors.record import EXTRACTOR_VERSION
+    from flows._pipeline_recover import reindex_archive
     from warehouse.db import session
     from warehouse.load import start_run
 
+    reindex_archive(settings)
     with session(settings.database) as con:
         return start_run(con, kind, EXTRACTOR_VERSION, params)
 
@@ -236,7 +210,12 @@ def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[Fe
 def archive_results(
     settings: Settings, source: Source, results: Sequence[FetchResult], run_id: str
 ) -> list[Archived]:
-    """Write every exchange of the results to WARC, then index captures and log fetches (one session)."""
+    """Write every exchange of the results to WARC, then index captures and log fetches (one session).
+
+    The crawl state of listings and feeds is recorded here; that of articles only by
+    :func:`load_records`, once their records are stored, so a run killed in between
+    leaves them pending and the next run fetches them again (at least once, never lost).
+    """
     from warehouse.archive import WarcArchive
     from warehouse.crawlstate import record_results
     from warehouse.db import session, transaction
@@ -257,7 +236,7 @@ def archive_results(
         with transaction(con):
             load_captures(con, captures)
             load_fetches(con, [fetch_row(a, source.name, run_id) for a in archived])
-            record_results(con, source.name, list(results))
+            record_results(con, source.name, [r for r in results if r.kind != "article"])
     log.info("%s: archived %d exchanges of %d fetches", source.name, len(captures), len(archived))
     return archived
 
@@ -315,13 +294,21 @@ def _capture_id(item: Archived) -> str | None:
     return item.capture.capture_id if item.capture else None
 
 
-def load_records(settings: Settings, source: Source, extracted: Extracted, run_id: str) -> Loaded:
+def load_records(
+    settings: Settings,
+    source: Source,
+    extracted: Extracted,
+    run_id: str,
+    results: Sequence[FetchResult] = (),
+) -> Loaded:
     """Load the records in one session; a record the loader refuses becomes an error, the rest load.
 
     Every broken page of the batch (extraction or load) gets its error written into
-    its row of ``fetches`` ("extract: ..." / "load: ...").
+    its row of ``fetches`` ("extract: ..." / "load: ..."). Last, the batch's article
+    ``results`` are marked done in the crawl state (the frontier), with those rows.
     """
-    from warehouse.db import session
+    from warehouse.crawlstate import record_results
+    from warehouse.db import session, transaction
     from warehouse.load import load_articles, load_fetches
     from warehouse.queries import list_campaigns
 
@@ -346,8 +333,10 @@ def load_records(settings: Settings, source: Source, extracted: Extracted, run_i
                     errors.append((item, f"load: {describe_error(one)}"))
                     log.warning("%s: cannot load %s: %s", source.name, item.result.url, describe_error(one))
         after = _campaign_years(list_campaigns(con))
-        if errors:
-            load_fetches(con, [fetch_row(item, source.name, run_id, error=msg) for item, msg in errors])
+        with transaction(con):
+            if errors:
+                load_fetches(con, [fetch_row(item, source.name, run_id, error=msg) for item, msg in errors])
+            record_results(con, source.name, [r for r in results if r.kind == "article"])
     figures = sum(len(rec.figures) for rec, _ in good)
     log.info("%s: loaded %d new or changed articles (%d figures)", source.name, loaded, figures)
     return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors))
@@ -357,44 +346,7 @@ def _campaign_years(rows: Iterable[dict[str, Any]]) -> set[tuple[str, int]]:
     return {(str(r["key"]), int(y)) for r in rows for y in (r.get("years") or [])}
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line for an error: our errors by their message, others prefixed with their type."""
-    kind = type(exc)
-    text = " ".join(str(exc).split()) or kind.__name__
-    if isinstance(exc, PipelineError):
-        return text
-    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    return f"{name}: {text}"
-
-
 # -- one source, end to end (what the flow does, without Prefect) ------------------------------
-
-
-def batch_summary(
-    source: str, results: Iterable[FetchResult], loaded: Loaded | None = None, irrelevant: int = 0
-) -> SourceSummary:
-    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors."""
-    outcomes = Counter(r.outcome for r in results)
-    done = loaded or Loaded(0, 0, 0, ())
-    return SourceSummary(
-        source,
-        fetched=outcomes["fetched"],
-        unchanged=outcomes["not_modified"],
-        deferred=outcomes["deferred"],
-        failed=dict(Counter(_reason(r.error, r.status) for r in results if r.outcome == "failed")),
-        irrelevant=irrelevant,
-        articles=done.articles,
-        loaded=done.loaded,
-        figures=done.figures,
-        extraction_errors=len(done.errors),
-        new_campaign_years=list(done.new_campaign_years),
-    )
-
-
-def _reason(error: str | None, status: int | None) -> str:
-    if status is not None and status >= 400:
-        return f"http {status}"
-    return (error or "unknown").split(":")[0].strip() or "unknown"
 
 
 def crawl_source(
@@ -416,19 +368,6 @@ def crawl_source(
         results = call(fetch_pages, settings, planned[start : start + batch_size])
         archived = call(archive_results, settings, source, results, run_id)
         extracted: Extracted = call(extract_pages, source, archived)
-        loaded = call(load_records, settings, source, extracted, run_id)
+        loaded = call(load_records, settings, source, extracted, run_id, results)
         summary = summary.plus(batch_summary(source.name, results, loaded, extracted.irrelevant))
     return summary
-
-
-def summarize(run_id: str, summaries: Sequence[SourceSummary]) -> dict[str, Any]:
-    """The run summary: per source, totals, and the sources that failed outright (name → error)."""
-    totals = SourceSummary("total")
-    for s in summaries:
-        totals = totals.plus(s)
-    return {
-        "run_id": run_id,
-        "sources": [s.to_dict() for s in summaries],
-        "totals": totals.to_dict(),
-        "sources_failed": {s.source: s.error for s in summaries if s.error},
-    }
