@@ -8,7 +8,7 @@ it back (used by the audit and re-extraction diffs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 __all__ = [
     "APPROX",
@@ -24,23 +24,6 @@ __all__ = [
 #: Bumped whenever extraction output may change; stored with every record so
 #: re-extraction keeps old versions beside new ones.
 EXTRACTOR_VERSION = "0.1.0"
-
-KINDS: tuple[str, ...] = (
-    "blood_units",
-    "participants",
-    "registrations",
-    "sites",
-    "hospitals",
-    "members",
-    "patients",
-    "donations_per_person",
-    "gifts",
-    "money_vnd",
-    "days",
-    "other",
-)
-ROLES: tuple[str, ...] = ("target", "achieved", "cumulative", "other")
-APPROX: tuple[str | None, ...] = (None, "more_than", "nearly", "about", "at_least", "range")
 
 Kind = Literal[
     "blood_units",
@@ -58,6 +41,10 @@ Kind = Literal[
 ]
 Role = Literal["target", "achieved", "cumulative", "other"]
 Approx = Literal["more_than", "nearly", "about", "at_least", "range"] | None
+
+KINDS: tuple[str, ...] = get_args(Kind)
+ROLES: tuple[str, ...] = get_args(Role)
+APPROX: tuple[str | None, ...] = (None, *get_args(get_args(Approx)[0]))
 
 
 def _num(value: float) -> int | float:
