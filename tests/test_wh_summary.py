@@ -308,3 +308,33 @@ def test_run_sql_returns_columns_and_rows(con: duckdb.DuckDBPyConnection) -> Non
         run_sql(con, "  ")
     with pytest.raises(WarehouseError, match="Catalog Error"):
         run_sql(con, "SELECT * FROM no_such_table")
+
+
+def test_a_running_total_stays_agreeing_after_a_later_retrospective(con: duckdb.DuckDBPyConnection) -> None:
+    load_articles(
+        con,
+        [
+            _art(
+                "Tính đến 15h đã tiếp nhận 1.734 đơn vị máu.",
+                [fig("1.734 đơn vị máu", 1734)],
+                day="2022-06-01",
+            ),
+            _art("Kết thúc, thu về 3.013 đơn vị máu.", [fig("3.013 đơn vị máu", 3013)], day="2022-06-05"),
+            _art("Năm qua đã tiếp nhận 3.013 đơn vị máu.", [fig("3.013 đơn vị máu", 3013)], day="2022-12-20"),
+        ],
+        run_id="r",
+    )
+    s = _summary(con)
+    assert (s["achieved_value"], s["achieved_conflict"], s["achieved_support"]) == (3013, False, 2)
+    load_articles(
+        con,
+        [
+            _art(
+                "Tổng kết: hơn 2.900 đơn vị máu.",
+                [fig("2.900 đơn vị máu", 2900, approx="more_than")],
+                day="2023-01-10",
+            )
+        ],
+        run_id="r2",
+    )
+    assert _summary(con)["achieved_conflict"] is True  # a later article that says less

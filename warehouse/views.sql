@@ -135,9 +135,16 @@ by_role AS (
     FROM ranked
     GROUP BY campaign_key, campaign_organizer, year, kind, role
 ),
+-- The drive closed when the first article agreeing with the value shown came out.
+closing AS (
+    SELECT campaign_key, campaign_organizer, year, kind, role, min(published_at) AS closed_at
+    FROM ranked
+    WHERE chosen_value BETWEEN lo AND hi
+    GROUP BY ALL
+),
 -- Two articles conflict when one says more than the other allows, unless the smaller
--- is an achieved figure published on an earlier day, at most 14 days before: a running
--- total of the drive ("tính đến 15h ngày 23-4 đã tiếp nhận 1.734 ...") before its close.
+-- is an achieved figure published on an earlier day than the close, at most 14 days
+-- before it: a running total of the drive ("tính đến 15h ngày 23-4 đã tiếp nhận 1.734").
 pair_conflicts AS (
     SELECT a.campaign_key, a.campaign_organizer, a.year, a.kind, a.role
     FROM bounded AS a
@@ -146,11 +153,16 @@ pair_conflicts AS (
      AND a.campaign_organizer IS NOT DISTINCT FROM b.campaign_organizer
      AND a.year = b.year AND a.kind = b.kind AND a.role = b.role
      AND a.article_id <> b.article_id
+    LEFT JOIN closing AS c
+      ON c.campaign_key = a.campaign_key
+     AND c.campaign_organizer IS NOT DISTINCT FROM a.campaign_organizer
+     AND c.year = a.year AND c.kind = a.kind AND c.role = a.role
     WHERE a.lo > b.hi * (1 + 1e-9)
-      AND NOT (
+      AND NOT coalesce(
           a.role = 'achieved'
-          AND CAST(b.published_at AS DATE) < CAST(a.published_at AS DATE)
-          AND a.published_at - b.published_at <= INTERVAL 14 DAY
+          AND CAST(b.published_at AS DATE) < CAST(c.closed_at AS DATE)
+          AND c.closed_at - b.published_at <= INTERVAL 14 DAY,
+          false
       )
     GROUP BY ALL
 ),
