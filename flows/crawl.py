@@ -230,7 +230,7 @@ def reextract_flow(
     create_markdown_artifact(
         f"# Re-extraction `{report.run_id}` (extractor {report.extractor_version})\n\n"
         f"{report.captures} captures, {report.loaded} articles new or changed, {report.failed} failed\n\n"
-        f"```\n{report.render()}\n```\n",
+        + (f"```\n{report.render()}\n```\n" if report.sites else "Nothing to re-extract.\n"),
         key="reextract-report",
     )
     return {

@@ -6,7 +6,9 @@ write to the warehouse happens in its own short session (``warehouse.db.session`
 so ``campaigns sql`` can read between steps. A page that fails (HTTP error, robots,
 an extractor exception, a record the loader refuses) becomes an error in the
 ``fetches`` row of its URL and the crawl goes on. Progress goes to the
-``campaigns.pipeline`` logger (the CLI prints it).
+``campaigns.pipeline`` logger (the CLI prints it). The counting (``SourceSummary``,
+``summarize``...) lives in :mod:`flows._pipeline_summary` and the archive repair a run
+starts with in :mod:`flows._pipeline_archive`; this module re-exports the former.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def begin_run(settings: Settings, params: dict[str, Any], *, kind: str = "crawl"
     tails are quarantined and records written but never indexed get their captures rows.
     """
     from extractors.record import EXTRACTOR_VERSION
-    from flows._pipeline_recover import reindex_archive
+    from flows._pipeline_archive import reindex_archive
     from warehouse.db import session
     from warehouse.load import start_run
 

@@ -15,19 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from errors import ConfigError, PipelineError
+from errors import ConfigError
 
 if TYPE_CHECKING:
-    from extractors.record import ArticleRecord, Figure
+    from extractors.record import Figure
     from flows.config import Settings
-    from warehouse.archive_queries import PreviousArticle, PreviousFigure
-    from warehouse.types import Capture
+    from warehouse.archive_queries import PreviousFigure
 
 __all__ = ["ReextractReport", "SiteDiff", "diff_figures", "parse_since", "reextract"]
 
-_MAX_ERRORS = 20
 _COLUMNS = (  # SiteDiff field, table heading
     ("site", "site"), ("articles", "articles"), ("new_articles", "new"), ("skipped", "skipped"),
     ("failed", "failed"), ("figures_before", "figs before"), ("figures_after", "figs after"),
@@ -71,7 +68,7 @@ class ReextractReport:
         rows: list[tuple[Any, ...]] = [tuple(getattr(s, f) for f, _ in _COLUMNS) for s in self.sites]
         if len(rows) > 1:
             rows.append(("total", *(sum(r[i] for r in rows) for i in range(1, len(_COLUMNS)))))
-        widths = [max(len(h), *(len(str(r[i])) for r in rows)) for i, h in enumerate(heads)]
+        widths = [max([len(h), *(len(str(r[i])) for r in rows)]) for i, h in enumerate(heads)]
 
         def line(cells: Sequence[Any]) -> str:
             return "  ".join(
@@ -139,92 +136,6 @@ def reextract(
     ``site`` is a source name or a host. As in the crawl, a page whose source has
     keywords is kept only when it mentions one, and one broken page never stops the run.
     """
-    from extractors.record import EXTRACTOR_VERSION
-    from warehouse.archive_queries import article_captures, previous_articles
-    from warehouse.db import session
-    from warehouse.load import finish_run, load_articles, start_run
+    from flows._pipeline_reextract import run_reextract
 
-    when = parse_since(since)
-    with session(settings.database) as con:
-        captures = article_captures(con, site=site, since=when)
-        run_id = start_run(con, "reextract", EXTRACTOR_VERSION, {"site": site, "since": since})
-    keywords = {s.name: s.keywords for s in settings.sources}
-    stats: dict[str, dict[str, Any]] = defaultdict(_blank)
-    errors: list[str] = []
-    loaded = 0
-    for start in range(0, len(captures), max(batch_size, 1)):
-        done = _extract_batch(settings, captures[start : start + batch_size], keywords, stats, errors)
-        with session(settings.database) as con:
-            before = previous_articles(con, [c.url for c, _ in done], EXTRACTOR_VERSION)
-            loaded += load_articles(con, [(rec, cap.capture_id) for cap, rec in done], run_id=run_id)
-        for cap, rec in done:
-            _tally(stats[rec.site or _host(cap.url)], rec.figures, before.get(cap.url))
-    sites = tuple(
-        SiteDiff(site=name, previous_versions=tuple(sorted(s.pop("versions"))), **s)
-        for name, s in sorted(stats.items())
-    )
-    report = ReextractReport(
-        run_id, EXTRACTOR_VERSION, len(captures), loaded, sites, tuple(errors[:_MAX_ERRORS])
-    )
-    with session(settings.database) as con:
-        finish_run(con, run_id, _summary(report))
-    return report
-
-
-def _extract_batch(
-    settings: Settings,
-    batch: Sequence[tuple[Capture, str | None]],
-    keywords: dict[str, tuple[str, ...]],
-    stats: dict[str, dict[str, Any]],
-    errors: list[str],
-) -> list[tuple[Capture, ArticleRecord]]:
-    from extractors.extract import extract_article
-    from flows.discover import is_relevant
-    from warehouse.warc_read import read_response
-
-    done = []
-    for cap, source in batch:
-        try:
-            body = read_response(settings.archive, cap).body
-            rec = extract_article(body, cap.url)
-        except Exception as exc:  # one broken page never stops the run
-            stats[_host(cap.url)]["failed"] += 1
-            errors.append(f"{cap.url}: {exc if isinstance(exc, PipelineError) else repr(exc)}")
-            continue
-        if source and not is_relevant(f"{rec.title or ''}\n{rec.text}", keywords.get(source, ())):
-            stats[rec.site or _host(cap.url)]["skipped"] += 1
-            continue
-        done.append((cap, rec))
-    return done
-
-
-def _tally(s: dict[str, Any], figures: Sequence[Figure], prev: PreviousArticle | None) -> None:
-    s["articles"] += 1
-    s["figures_after"] += len(figures)
-    if prev is None:
-        s["new_articles"] += 1
-        s["added"] += len(figures)
-        return
-    s["versions"].add(prev.extractor_version)
-    s["figures_before"] += len(prev.figures)
-    added, removed, changed = diff_figures(prev.figures, figures)
-    s["added"] += added
-    s["removed"] += removed
-    s["changed"] += changed
-
-
-def _blank() -> dict[str, Any]:
-    return {**dict.fromkeys((f for f, _ in _COLUMNS[1:]), 0), "versions": set()}
-
-
-def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or "?"
-
-
-def _summary(report: ReextractReport) -> dict[str, Any]:
-    total = {
-        k: sum(getattr(s, k) for s in report.sites)
-        for k in ("articles", "failed", "added", "removed", "changed")
-    }
-    return {"captures": report.captures, "loaded": report.loaded, **total, "errors": list(report.errors)}
+    return run_reextract(settings, site=site, since=since, batch_size=batch_size)
