@@ -47,6 +47,7 @@ browser:
 audit: $(STAMP)
 	$(BIN)/campaigns audit
 	$(BIN)/campaigns audit --fixtures heldout --diffs 0
+	$(BIN)/campaigns audit --fixtures heldout2 --diffs 0
 
 test: lint typecheck pytest audit
 

@@ -6,8 +6,9 @@ hospitals come from the body only: a first line that repeats the title and
 everything from a related-news heading on ("Có thể bạn quan tâm", "Tin khác")
 are blanked out first (same length, so offsets still point into ``text``).
 
-An article about something else yields no figures and no campaign (its
-hospitals are still listed): campaign coverage has at least two distinct words
+An article about something else yields no figures, no hospitals and no
+campaign (a crash story naming the hospital its victims went to is not
+coverage of a campaign): campaign coverage has at least two distinct words
 of the relevance lexicon (blood donation, gifts, houses, tickets, charity,
 campaign words) and either a named campaign or a core word in its title or
 lead, so a policy round-up that mentions "hộ nghèo" in passing is not
@@ -72,7 +73,7 @@ def read_article(
     campaign = extract_campaign(title, body, published)
     name = campaign.name if campaign is not None else None
     if not is_relevant(title, body, name is not None, name):
-        return None, (), hospitals
+        return None, (), ()
     # The campaign's own year is "this year" for roles (a launch published in December for the
     # next year's edition); else the page's year.
     year = campaign.year if campaign is not None else None

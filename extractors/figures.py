@@ -113,6 +113,9 @@ def _is_label(mf: str, start: int) -> bool:
     return bool(_LABEL_RE.search(window))
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, blood_article: bool) -> str:
     if unit.when == "blood":
         s, e = ctx.sentence_span(num.start)
@@ -124,10 +127,12 @@ def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, b
     if unit.when == "registration":
         c_start, _ = ctx.clause_span(num.start)
         seg_start = max(c_start, mf.rfind(", ", c_start, num.start) + 1)
-        if _REGISTRATION_AFTER.match(mf, unit_end) or _CONTEXT["registration"].search(
+        if _REGISTRATION_AFTER.match(mf, unit_end):
+            return unit.kind  # "1.400 người đã đăng ký"
+        if _CONTEXT["registration"].search(mf, seg_start, num.start) and not _DIGIT.search(
             mf, seg_start, num.start
-        ):
-            return unit.kind  # "1.400 người đã đăng ký", "số người đăng ký đã lên tới 1.210 người"
+        ):  # "số người đăng ký đã lên tới 1.210 người"; not "4.482 lượt đăng ký và 4.106 lượt …"
+            return unit.kind
         return unit.otherwise
     if unit.when is not None and unit.when in _CONTEXT:
         s, e = ctx.sentence_span(num.start)

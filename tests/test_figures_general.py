@@ -288,3 +288,26 @@ def test_a_number_after_trong_so_repeats_an_earlier_figure() -> None:
 def test_organisers_of_more_kinds(title: str, text: str, organizer: str) -> None:
     got = extract_campaign(title, text, "2025-01-10T08:00:00+07:00")
     assert got is not None and got.organizer == organizer
+
+
+def test_people_who_registered_are_registrations_and_the_next_count_is_not() -> None:
+
+    text = (
+        "Kết thúc buổi sáng, có 458 cán bộ, chiến sĩ đăng ký hiến máu; 410 đơn vị máu đạt chuẩn được tiếp nhận.\n"
+        "Tại 12 điểm hiến máu đã có 3.050 lượt đăng ký và 2.870 lượt cán bộ, chiến sĩ tham gia hiến máu."
+    )
+    kinds = {f.quote: f.kind for f in extract_figures(text, published_year=2024)}
+    assert kinds["458 cán bộ, chiến sĩ"] == "registrations"
+    assert kinds["3.050 lượt đăng ký"] == "registrations"
+    assert kinds["2.870 lượt cán bộ, chiến sĩ"] == "participants"
+
+
+def test_an_unrelated_story_names_no_hospitals() -> None:
+
+    campaign, figures, hospitals = read_article(
+        "Xe khách lật trên đèo, nhiều người bị thương",
+        "Rạng sáng nay, một xe khách chở 30 người bị lật trên đèo. "
+        "Các nạn nhân được đưa tới Bệnh viện Đa khoa khu vực Bảo Lộc cấp cứu.",
+        "2025-03-02T06:00:00+07:00",
+    )
+    assert (campaign, figures, hospitals) == (None, (), ())
