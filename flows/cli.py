@@ -321,6 +321,7 @@ def _print_yoy(console: Any, database: Path, key: str) -> None:
     table.add_column("year")
     for label, _ in _YOY_COLUMNS:
         table.add_column(label, justify="right")
+    starred = False
     for r in rows:
         cells = [str(r["year"])]
         for _, col in _YOY_COLUMNS:
@@ -331,10 +332,12 @@ def _print_yoy(console: Any, database: Path, key: str) -> None:
                 cells.append(f"{value:+.1f}%")
             else:
                 kind, role = col.rsplit("_", 1)
-                cells.append(f"{value:,}" + ("*" if f"{kind}/{role}" in r.get("conflicts", []) else ""))
+                star = f"{kind}/{role}" in r.get("conflicts", [])
+                starred = starred or star
+                cells.append(f"{value:,}" + ("*" if star else ""))
         table.add_row(*cells)
     console.print(table)
-    if any(r.get("conflicts") for r in rows):
+    if starred:
         console.print(
             "* the articles disagree on this value (see the view campaign_year_summary)", style="dim"
         )
