@@ -64,6 +64,14 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 def _task(fn: Callable[..., Any], name: str) -> Any:
+    """A thin task over a plain step.
+
+    No Prefect result persistence or cache keys, on purpose: what a re-run of the same
+    night may skip is decided by what the warehouse has committed (the frontier, known
+    articles, ETag/Last-Modified, identical-record reloads are no-ops), which survives a
+    crash that a Prefect result store would not see, and keeps page bodies in one place
+    (the WARC archive) instead of two.
+    """
     return task(
         name=name,
         cache_policy=NO_CACHE,
