@@ -28,7 +28,7 @@ from errors import ConfigError
 from extractors.normalize import fold
 from flows.config import CrawlSettings, Source
 from flows.fetch import Fetcher, FetchResult
-from flows.urls import canonicalize_url, host_of, is_http_url
+from warehouse.urls import canonicalize_url, host_of, is_http_url
 
 __all__ = [
     "Discovery",

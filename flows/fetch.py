@@ -5,7 +5,7 @@ fetched once, and a gate that starts requests no closer than ``max(delay_seconds
 Crawl-delay)`` apart (start to start); retries, ``Retry-After`` and backoff push
 the same gate, so the whole host slows down. Redirects are followed here, hop by
 hop, each hop checked (scheme, robots, SSRF at connect time, loops, count).
-Bodies are streamed raw and decoded by ``flows.charset.ContentDecoder`` under
+Bodies are streamed raw and decoded by ``warehouse.content_coding.ContentDecoder`` under
 ``max_bytes``; a Content-Length over the cap is refused before the body is read;
 ``timeout_seconds`` is a deadline for the whole response.
 
@@ -32,7 +32,7 @@ import httpcore
 import httpx
 
 from errors import ConfigError, FetchError, PolicyError, TransientFetchError
-from flows.charset import CappedBody, decode_text, is_textual
+from flows.charset import decode_text, is_textual
 from flows.config import CrawlSettings
 from flows.policy import (
     GuardedBackend,
@@ -44,8 +44,9 @@ from flows.policy import (
     robots_from_response,
     robots_url,
 )
-from flows.urls import host_of
+from warehouse.content_coding import CappedBody
 from warehouse.types import Exchange
+from warehouse.urls import host_of
 
 __all__ = ["FetchRequest", "FetchResult", "Fetcher", "Outcome"]
 

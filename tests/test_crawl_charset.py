@@ -13,8 +13,9 @@ import pytest
 import zstandard
 
 from errors import FetchError
-from flows.charset import CappedBody, ContentDecoder, decode_text, is_textual, sniff_declared_charset
+from flows.charset import decode_text, is_textual, sniff_declared_charset
 from tests._crawl_chaos import ARTICLE_TEXT, bomb_chunks, encode_cp1258
+from warehouse.content_coding import CappedBody, ContentDecoder
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 _MOJIBAKE = ("Ã", "Ä", "Æ", "áº", "»", "Ì", "Þ", "ð", "\ufffd")

@@ -168,7 +168,7 @@ def test_real_article_urls_match_their_sources_pattern() -> None:
         m = re.search(r'original URL: (?:href=")?(https://[^"\s]+)', note.read_text())
         if m is None or site not in {s.name for s in default_sources()}:
             continue
-        from flows.urls import canonicalize_url
+        from warehouse.urls import canonicalize_url
 
         assert re.search(_source(site).article_pattern or "", canonicalize_url(m.group(1))), m.group(1)
         checked += 1

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.urls import canonicalize_url, host_of, is_http_url
+from warehouse.urls import canonicalize_url, host_of, is_http_url
 
 
 @pytest.mark.parametrize(

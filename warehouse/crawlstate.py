@@ -21,15 +21,47 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import duckdb
 
 from errors import WarehouseBusyError, WarehouseError
-from flows.urls import canonicalize_url
+from warehouse.urls import canonicalize_url
 
-if TYPE_CHECKING:
-    from flows.fetch import FetchResult
+
+class FetchResult(Protocol):
+    """What the crawl state reads of a fetch outcome (``flows.fetch.FetchResult`` has it)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def final_url(self) -> str | None: ...
+
+    @property
+    def status(self) -> int | None: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def etag(self) -> str | None: ...
+
+    @property
+    def last_modified(self) -> str | None: ...
+
+    @property
+    def fetched_at(self) -> str: ...
+
+    @property
+    def body(self) -> bytes | None: ...
+
 
 __all__ = ["RESUMABLE", "pending", "plan_articles", "record_results", "validators"]
 

@@ -196,7 +196,7 @@ def _load_original(folder: Path, rev_headers: Any, ref: str) -> tuple[Any, Any, 
 
 def _decode(payload: bytes, encoding: str | None, max_body: int) -> tuple[bytes, str | None]:
     """Undo Content-Encoding exactly as the fetcher did (its capped decoder); on failure keep the payload."""
-    from flows.charset import ContentDecoder
+    from warehouse.content_coding import ContentDecoder
 
     try:
         decoder = ContentDecoder(encoding)
