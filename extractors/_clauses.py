@@ -34,7 +34,7 @@ Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …"
 number is the goal itself ("mục tiêu chung toàn quốc 100.000"); a past scope is
 *cumulative* (*other* for a plan word); a cumulative scope is *cumulative* unless
 a plan word says *target*; otherwise the modality, and the caller's default when
-nothing speaks. Growth after "tăng"/"giảm" is flagged for percentages (*other*).
+nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm") are *other*.
 """
 
 from __future__ import annotations
@@ -261,8 +261,7 @@ class Context:
         if not self.sentences:
             return ""
         idx = self.sentence_index(pos)
-        sent = self.sentences[idx]
-        clauses = sent.clauses
+        clauses, sent_start = self.sentences[idx].clauses, self.sentences[idx].start
         here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
         scope = self._scope_in(clauses[here][0], clauses[here][1], pos)
         for i in range(here - 1, -1, -1):
@@ -270,7 +269,7 @@ class Context:
                 break
             if not clauses[i][2] or clauses[here][2]:
                 scope = self._scope_in(clauses[i][0], clauses[i][1], clauses[i][1])
-        if not scope and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent.start):
+        if not scope and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent_start):
             # "Trong đó, …" breaks down the sentence before: the scope of its first count
             prev = self.sentences[idx - 1]
             count = _COUNT_RE.search(self.mf, prev.start, prev.end)
@@ -316,20 +315,20 @@ class Context:
         if not self.sentences:
             return None
         idx = self.sentence_index(pos)
-        sent = self.sentences[idx]
-        clauses = sent.clauses
+        clauses, sent_start = self.sentences[idx].clauses, self.sentences[idx].start
         here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
         found = self._modality_in(clauses[here][0], clauses[here][1], pos, upto)
-        if found == _WEAK_ACHIEVED:  # "phấn đấu 1,9 triệu, trong đó … đạt 65%": the plan still governs
-            earlier = [self._modality_in(c[0], c[1], None) for c in clauses[:here]]
-            if _STRONG_TARGET in earlier:
+        if found == _WEAK_ACHIEVED:  # "phấn đấu 1,9 triệu, trong đó … đạt 65%": the plan still governs,
+            if self._cues_in(clauses[here][0], pos, ("achieved",)):  # unless a result word ends its reach:
+                found = _LEVELS["achieved"]  # "dự kiến trao 1.800 … nhưng đã vận động được …, tặng thêm 40"
+            elif _STRONG_TARGET in [self._modality_in(c[0], c[1], None) for c in clauses[:here]]:
                 found = _STRONG_TARGET
         order = list(range(here - 1, -1, -1)) + list(range(here + 1, len(clauses)))
         for i in order:
             if found:
                 break
             found = self._modality_in(clauses[i][0], clauses[i][1], None)
-        if not found and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent.start):
+        if not found and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent_start):
             found = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
         return found
 
@@ -381,6 +380,7 @@ class Reading:
     level: int  # 4 plan word, 3 result word, 2 "ít nhất"/"tối thiểu", 1 action verb, 0 none
     goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
     growth: bool = False  # right after a growth verb: "tăng 42,9%"
+    state: bool = False  # a state of things: "hiện có 320 thành viên", "chiếm 70%", "60% là …"
 
     @property
     def strong(self) -> bool:
@@ -389,7 +389,7 @@ class Reading:
 
     def role(self, default: str = "other") -> str:
         """Combine the cues; ``default`` stands in when no plan or result word speaks."""
-        if self.per_unit:
+        if self.per_unit or (self.state and not self.goal):
             return "other"
         if self.scope == "national":  # the whole country's, unless it is the goal itself
             return "target" if self.goal else "other"

@@ -18,7 +18,9 @@ forces in one normal form: "Công an Hà Nội", "CATP Hà Nội" and "Công an
 Thủ đô" become "Công an thành phố Hà Nội", "Công an Phú Yên" "Công an tỉnh Phú
 Yên"; a youth union in front stays ("Đoàn Thanh niên Công an tỉnh Phú Yên"); a bare
 "Công an Thành phố" takes the city the article names most. "Bộ Công an" only when
-nothing else is named.
+nothing else is named. Army, navy and border units by their number ("Sư đoàn 320",
+"Bộ Tư lệnh Vùng 1 Hải quân") and schools' youth bodies up to their verb ("Đoàn
+Thanh niên Trường đại học X tổ chức") are kept as written.
 """
 
 from __future__ import annotations
@@ -94,6 +96,10 @@ _HOSPITAL_VERB_RE = re.compile(
     rf"(?:{lx.phrase_pattern(_ORG['hospital_verbs']).pattern})"
 )
 _WORD_RE = re.compile(r"[^\W_]+")
+_UNIT_RE = lx.regex_pattern(_ORG["units"])
+_UNIT_TO_VERB_RE = re.compile(
+    rf"(?:{lx.regex_pattern(_ORG['units_to_verb']).pattern})(?:\s[^\s,;]+){{0,10}}?(?={_VERB_AFTER_RE.pattern})"
+)
 
 
 def _capital_words(text: str, pos: int) -> str:
@@ -259,6 +265,10 @@ def _organizers(
         else:
             continue
         found.append((b.start(), end, b.start(), f"{body} {where}"))
+    for pattern in (_UNIT_RE, _UNIT_TO_VERB_RE):  # "Sư đoàn 320", "Đoàn Thanh niên Trường đại học X"
+        for u in pattern.finditer(mf):
+            if text[u.start()].isupper() and not any(s <= u.start() < e for s, e in skip):
+                found.append((u.start(), u.end(), u.start(), text[u.start() : u.end()]))
     for f in _FIXED_RE.finditer(mf):
         inside = any(s < f.start() < e for s, e in skip)  # "Bộ Công an" of "Bệnh viện 19-8 Bộ Công an"
         if not inside and any(c.isupper() for c in text[f.start() : f.end()]):

@@ -13,12 +13,16 @@ of the relevance lexicon (blood donation, gifts, houses, tickets, charity,
 campaign words) and either a named campaign or a core word in its title or
 lead, so a policy round-up that mentions "hộ nghèo" in passing is not
 coverage; a campaign whose name holds such a word ("Mái ấm nghĩa tình") is.
+A title of another kind of story (a fraud "lừa đảo … chiếm đoạt", a tree-planting
+day) is no coverage unless it quotes the campaign's name.
 
 Roles take the campaign's own year as "this year" (a launch published in
 December for next year's edition), else the page's year.
 """
 
 from __future__ import annotations
+
+import re
 
 from extractors import _lexicon as lx
 from extractors.campaign import extract_campaign
@@ -33,6 +37,21 @@ __all__ = ["extract_article", "is_relevant", "read_article"]
 _REL = lx.section("relevance")
 _RELEVANT_RE = lx.phrase_pattern(_REL["words"])
 _CORE_RE = lx.phrase_pattern(_REL["core"])
+_OFF_TOPIC_RE = lx.phrase_pattern([*_REL["off_topic_title"], *_REL["off_topic_neutral"]])
+_OFF_TOPIC_NEUTRAL = set(lx.forms(_REL["off_topic_neutral"]))
+_TITLE_QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
+
+
+def _off_topic(title: str | None, campaign_name: str | None) -> bool:
+    """A title of another kind of story ("lừa đảo", "chiếm đoạt", "Tết trồng cây") that does not
+    quote the campaign's name: not coverage, whatever charity words its body uses."""
+    mf = match_form(normalize_text(title or ""))
+    if not any(m.group() not in _OFF_TOPIC_NEUTRAL for m in _OFF_TOPIC_RE.finditer(mf)):
+        return False
+    if not campaign_name:
+        return True
+    name = match_form(normalize_text(campaign_name))
+    return not any(name in q.group(1) for q in _TITLE_QUOTE_RE.finditer(mf))
 
 
 def is_relevant(
@@ -72,7 +91,7 @@ def read_article(
     hospitals = extract_hospitals(body)
     campaign = extract_campaign(title, body, published)
     name = campaign.name if campaign is not None else None
-    if not is_relevant(title, body, name is not None, name):
+    if _off_topic(title, name) or not is_relevant(title, body, name is not None, name):
         return None, (), ()
     # The campaign's own year is "this year" for roles (a launch published in December for the
     # next year's edition); else the page's year.

@@ -78,6 +78,12 @@ _FIXED_ROLE_KINDS = ("donations_per_person", "members")
 _REFERENCE_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('roles', 'reference_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
+# A state word, then at most four words (no number, no comma) before the number: "hiện có 320
+# thành viên", "chiếm tới 38%"; a percentage followed by "là" is a share ("60% là lần đầu").
+_STATE_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('roles', 'state_before')).pattern})(?:\s[^\s\d,;]+){{0,4}}\s$"
+)
+_SHARE_AFTER = re.compile(rf"\s(?:{lx.phrase_pattern(lx.section('roles', 'share_after')).pattern})")
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
 _WEIGHT_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()}|từ)\s)?$"
@@ -194,7 +200,11 @@ def _figure(
         start=num.start,
         end=unit_end,
     )
-    return fig, ctx.reading(num.start, unit_end)
+    seg_start = max(0, mf.rfind(",", 0, num.start) + 1, mf.rfind(";", 0, num.start) + 1, num.start - 60)
+    state = bool(_STATE_BEFORE.search(mf, seg_start, num.start)) or bool(
+        unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end)
+    )
+    return fig, replace(ctx.reading(num.start, unit_end), state=state)
 
 
 def _is_percent(fig: Figure) -> bool:
@@ -212,7 +222,7 @@ def _role(fig: Figure, reading: Reading, default: str) -> Role:
     """
     if fig.kind == "donations_per_person" and not reading.per_unit:
         return "cumulative"
-    if fig.kind == "members" and not reading.strong:
+    if fig.kind == "members" and (not reading.strong or reading.state):
         return "other"
     if _is_percent(fig):
         if reading.growth:

@@ -311,3 +311,117 @@ def test_an_unrelated_story_names_no_hospitals() -> None:
         "2025-03-02T06:00:00+07:00",
     )
     assert (campaign, figures, hospitals) == (None, (), ())
+
+
+# -- 8. off-topic titles: crime and tree-planting stories that use charity words ------------------------
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Khởi tố kẻ lập quỹ từ thiện giả, chiếm đoạt 800 triệu đồng",
+            "Công an tỉnh Nam Định khởi tố Lê Văn T. (41 tuổi), người kêu gọi ủng hộ để mua 1.000 phần quà "
+            "và 300 chiếc chăn cho người nghèo vùng lũ, rồi chiếm đoạt 800 triệu đồng.",
+        ),
+        (
+            "Công an tỉnh Hà Nam ra quân trồng 3.000 cây xanh đầu xuân",
+            "Sáng 10/2, Công an tỉnh Hà Nam tổ chức lễ phát động trồng cây, hơn 400 cán bộ, chiến sĩ tham gia "
+            "trồng 3.000 cây xanh; Đoàn Thanh niên trao 50 suất quà cho hộ nghèo.",
+        ),
+    ],
+)
+def test_off_topic_titles_yield_nothing(title: str, text: str) -> None:
+    assert read_article(title, text, "2025-02-10T08:00:00+07:00") == (None, (), ())
+
+
+def test_off_topic_cue_with_the_campaign_quoted_in_the_title_is_coverage() -> None:
+    title = 'Cảnh báo lừa đảo, "Hành trình đỏ" vẫn tiếp nhận 900 đơn vị máu'
+    text = "Ngày 5/7, chương trình “Hành trình đỏ” tại Hà Tĩnh đã tiếp nhận 900 đơn vị máu hiến tặng."
+    campaign, figures, _ = read_article(title, text, "2025-07-05T08:00:00+07:00")
+    assert campaign is not None and campaign.name == "Hành trình đỏ"
+    assert [(f.value, f.role) for f in figures] == [(900, "achieved")]
+
+
+def test_a_unit_of_investigators_is_no_crime_cue() -> None:
+    title = "Phòng Cảnh sát điều tra trao 200 phần quà cho trẻ em nghèo"
+    text = "Phòng Cảnh sát điều tra Công an tỉnh Bắc Giang đã trao 200 phần quà cho trẻ em có hoàn cảnh khó khăn."
+    _, figures, _ = read_article(title, text, "2025-06-01T08:00:00+07:00")
+    assert [(f.value, f.kind) for f in figures] == [(200, "gifts")]
+
+
+# -- 9. organisers of the army, the navy and schools ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "organizer"),
+    [
+        ("Sáng 3/3, Sư đoàn 312 (Quân đoàn 12) tổ chức ngày hội hiến máu.", "Sư đoàn 312"),
+        (
+            "Bộ Tư lệnh Vùng 3 Hải quân phối hợp Lữ đoàn 162 phát động hiến máu.",
+            "Bộ Tư lệnh Vùng 3 Hải quân",
+        ),
+        (
+            "Ngày hội do Đoàn Thanh niên Trường đại học Y Dược Cần Thơ tổ chức vào cuối tuần.",
+            "Đoàn Thanh niên Trường đại học Y Dược Cần Thơ",
+        ),
+    ],
+)
+def test_army_and_school_organisers(text: str, organizer: str) -> None:
+    got = extract_campaign("", text, "2025-03-03T08:00:00+07:00")
+    assert got is not None and got.organizer == organizer
+
+
+# -- 10. states, shares and hand-overs ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        (  # a club's size stated as fact, even when a plan word closes the sentence
+            "Câu lạc bộ hiện có 140 thành viên, sẵn sàng hiến máu khi bệnh viện cần.",
+            [(140, "members", "other", "140 thành viên")],
+        ),
+        (  # a share and a coverage rate are no result of the drive
+            "Năm 2023, người hiến lần đầu chiếm 45%; kho máu chỉ đáp ứng khoảng 55% nhu cầu, "
+            "trong khi mỗi ngày bệnh viện cần 600 đơn vị máu.",
+            [
+                (45, "other", "other", "45%"),
+                (55, "other", "other", "55%"),
+                (600, "blood_units", "other", "600 đơn vị máu"),
+            ],
+        ),
+        (
+            "Đợt này, khoảng 30% là sinh viên hiến máu lần đầu.",
+            [(30, "other", "other", "30%")],
+        ),
+        (  # patients under treatment who will benefit
+            "Máu được chuyển về bệnh viện, nơi đang điều trị cho khoảng 250 bệnh nhân cần truyền máu.",
+            [(250, "patients", "other", "250 bệnh nhân")],
+        ),
+        (  # a result word in its own clause ends the plan's reach
+            "Ban tổ chức dự kiến trao 500 phần quà nhưng đã vận động được 900 triệu đồng, "
+            "đồng thời tặng thêm 25 chiếc xe đạp.",
+            [
+                (500, "gifts", "target", "500 phần quà"),
+                (900_000_000, "money_vnd", "achieved", "900 triệu đồng"),
+                (25, "gifts", "achieved", "25 chiếc xe đạp"),
+            ],
+        ),
+        (  # relief handed over
+            "Đơn vị chuyển 15 tấn gạo và 600 áo phao đến vùng lũ.",
+            [(15, "other", "achieved", "15 tấn gạo"), (600, "gifts", "achieved", "600 áo phao")],
+        ),
+        (  # year to date
+            "Sáu tháng đầu năm, tỉnh đã tiếp nhận khoảng 7.400 đơn vị máu.",
+            [(7400, "blood_units", "cumulative", "7.400 đơn vị máu")],
+        ),
+        (  # events are counted like rounds; "cung cấp" is no label
+            "Từ năm 2018 đến nay, đơn vị đã tổ chức 9 ngày hội hiến máu và 40 sự kiện; "
+            "mỗi ngày Viện cần cung cấp 900 - 1.100 đơn vị máu. Đoàn trao 30 cặp kính cận cho 200 trẻ.",
+            [
+                (9, "other", "cumulative", "9 ngày hội"),
+                (40, "other", "cumulative", "40 sự kiện"),
+                (900, "blood_units", "other", "900 - 1.100 đơn vị máu"),
+                (30, "gifts", "achieved", "30 cặp kính cận"),
+                (200, "other", "achieved", "200 trẻ"),
+            ],
+        ),
+    ],
+)
+def test_states_shares_and_hand_overs(text: str, rows: list[Row]) -> None:
+    assert _rows(text) == rows
