@@ -251,9 +251,7 @@ def test_resolve_campaign_exact_then_fuzzy(con: duckdb.DuckDBPyConnection) -> No
         con,
         [
             _art("Tiếp nhận 1.643 đơn vị máu.", [fig("1.643 đơn vị máu", 1643)]),
-            _art(
-                "Tiếp nhận 900 đơn vị máu.", [fig("900 đơn vị máu", 900)], organizer="Công an tỉnh Nam Định"
-            ),
+            _art("Tiếp nhận 900 đơn vị máu.", [fig("900 đơn vị máu", 900)], organizer="Công an tỉnh Nghệ An"),
             _art(
                 "Trao 300 phần quà.",
                 [fig("300 phần quà", 300, kind="gifts")],
@@ -265,7 +263,7 @@ def test_resolve_campaign_exact_then_fuzzy(con: duckdb.DuckDBPyConnection) -> No
     )
     assert resolve_campaign(con, "hanh-trinh-do") == [
         ("hanh-trinh-do", "Công an thành phố Hà Nội"),
-        ("hanh-trinh-do", "Công an tỉnh Nam Định"),
+        ("hanh-trinh-do", "Công an tỉnh Nghệ An"),
     ]
     assert resolve_campaign(con, "Hành trình Đỏ")[0][0] == "hanh-trinh-do"
     assert [k for k, _ in resolve_campaign(con, "xuân yêu thương")] == ["dong-am-xuan-yeu-thuong"]
@@ -338,3 +336,34 @@ def test_a_running_total_stays_agreeing_after_a_later_retrospective(con: duckdb.
         run_id="r2",
     )
     assert _summary(con)["achieved_conflict"] is True  # a later article that says less
+
+
+def test_a_campaign_goes_on_across_the_2025_merger_of_provinces(con: duckdb.DuckDBPyConnection) -> None:
+    load_articles(
+        con,
+        [
+            _art(
+                "Trao 1.200 phần quà.",
+                [fig("1.200 phần quà", 1200, kind="gifts")],
+                organizer="Công an tỉnh Phú Yên",
+                year=2025,
+                day="2025-01-20",
+            ),
+            _art(
+                "Trao 1.500 phần quà.",
+                [fig("1.500 phần quà", 1500, kind="gifts")],
+                organizer="Công an tỉnh Đắk Lắk",
+                year=2026,
+                day="2026-01-25",
+            ),
+        ],
+        run_id="r",
+    )
+    rows = campaign_yoy(con, "hanh-trinh-do")
+    assert [(r["organizer"], r["year"], r["gifts_achieved"]) for r in rows] == [
+        ("Công an tỉnh Đắk Lắk", 2025, 1200),
+        ("Công an tỉnh Đắk Lắk", 2026, 1500),
+    ]
+    assert rows[1]["gifts_achieved_change_pct"] == 25.0
+    written = run_sql(con, "SELECT organizer_as_written FROM campaign_figures ORDER BY campaign_year")[1]
+    assert written == [("Công an tỉnh Phú Yên",), ("Công an tỉnh Đắk Lắk",)]

@@ -2,13 +2,21 @@
 -- whenever a migration ran or this file changed; no BEGIN/COMMIT here.
 
 -- The newest extractor version of each article (natural key: canonical URL, else URL).
+-- campaign_organizer is the name the organiser goes on under (organizer_aliases: the 2025
+-- merger of provinces), so a campaign's years join across a rename; organizer_as_written
+-- keeps the article's own words.
 CREATE OR REPLACE VIEW latest_articles AS
-SELECT *
-FROM articles
-QUALIFY row_number() OVER (
-    PARTITION BY article_key
-    ORDER BY version_sort DESC, loaded_at DESC, article_id
-) = 1;
+SELECT a.* REPLACE (coalesce(al.organizer, a.campaign_organizer) AS campaign_organizer),
+       a.campaign_organizer AS organizer_as_written
+FROM (
+    SELECT *
+    FROM articles
+    QUALIFY row_number() OVER (
+        PARTITION BY article_key
+        ORDER BY version_sort DESC, loaded_at DESC, article_id
+    ) = 1
+) AS a
+LEFT JOIN organizer_aliases AS al ON al.alias = lower(a.campaign_organizer);
 
 -- Every figure of the latest articles, with its campaign, its article and its archived capture.
 CREATE OR REPLACE VIEW campaign_figures AS
@@ -16,6 +24,7 @@ SELECT
     a.campaign_key,
     a.campaign_name,
     a.campaign_organizer,
+    a.organizer_as_written,
     a.campaign_year,
     a.article_id,
     a.site,
