@@ -24,7 +24,9 @@ __all__ = [
     "fixture_pages",
     "project",
     "render_diff",
+    "rewrite_expected",
     "write_baseline",
+    "write_expected",
 ]
 
 BASELINE_NAME = "audit-baseline.json"
@@ -55,6 +57,18 @@ def project(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def write_expected(path: Path, data: dict[str, Any]) -> None:
+    """An expected file as the fixtures keep them: UTF-8 JSON, 2-space indent, final newline."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def rewrite_expected(path: Path, expected: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
+    """Replace the reading with ``got``, keeping the human parts (relevance, traps, notes)."""
+    data = {**got, **{k: expected[k] for k in _KEPT if k in expected}}
+    write_expected(path, data)
+    return data
+
+
 def fixture_pages(fixtures_dir: Path) -> Iterator[tuple[str, Path, Path]]:
     """(slug, html, expected) for every fixture page that has an expected file."""
     for page in sorted(fixtures_dir.glob("*/*.html")):
@@ -72,11 +86,7 @@ def audit_fixtures(fixtures_dir: Path, *, update: bool = False) -> AuditResult:
         expected = json.loads(exp_path.read_text(encoding="utf-8"))
         got = project(extract_article(page.read_bytes(), expected.get("url")).to_dict())
         if update:
-            kept = {k: expected[k] for k in _KEPT if k in expected}
-            exp_path.write_text(
-                json.dumps({**got, **kept}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
-            expected = {**got, **kept}
+            expected = rewrite_expected(exp_path, expected, got)
         triples.append((slug, expected, got))
     card = score(triples)
     failures = check_floors(card, fixtures_dir / BASELINE_NAME)

@@ -10,7 +10,6 @@ with the current extraction as its draft expected reading.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections import defaultdict
@@ -103,7 +102,7 @@ def add_fixture(
     """Write ``fixtures/<site>/<slug>.html`` and a draft ``.expected.json``; returns the HTML path."""
     from extractors.content import page_url
     from extractors.extract import extract_article
-    from flows.audit import project
+    from flows.audit import project, write_expected
 
     path = Path(target)
     if path.is_file():
@@ -132,9 +131,7 @@ def add_fixture(
             "DRAFT written by `campaigns audit --add`: check every figure against the page, then remove this"
         ],
     }
-    out.with_suffix(".expected.json").write_text(
-        json.dumps(draft, ensure_ascii=False, indent=2) + "\n", "utf-8"
-    )
+    write_expected(out.with_suffix(".expected.json"), draft)
     return out
 
 

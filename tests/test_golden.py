@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 
 from extractors.extract import extract_article
-from flows.audit import project
+from flows.audit import project, rewrite_expected
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT.parent / "shared" / "spec" / "article-record.schema.json"
 PAGES = sorted(p for p in (ROOT / "fixtures").glob("*/*.html") if p.with_suffix(".expected.json").exists())
-_KEPT = ("relevant", "must_not_extract", "notes")
 
 
 def _slug(path: Path) -> str:
@@ -58,10 +57,7 @@ def test_golden(page: Path, request: pytest.FixtureRequest, validator: Any) -> N
 
     got = project(record)
     if request.config.getoption("--update-golden", default=False):
-        kept = {k: expected[k] for k in _KEPT if k in expected}
-        exp_path.write_text(
-            json.dumps({**got, **kept}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        rewrite_expected(exp_path, expected, got)
         return
     want = {k: expected.get(k) for k in got}
     if not expected.get("relevant", True):
