@@ -46,8 +46,8 @@ browser:
 
 audit: $(STAMP)
 	$(BIN)/campaigns audit
-	$(BIN)/campaigns audit --fixtures heldout --diffs 0
-	$(BIN)/campaigns audit --fixtures heldout2 --diffs 0
+	$(BIN)/campaigns audit --fixtures fixtures/heldout --diffs 0
+	$(BIN)/campaigns audit --fixtures fixtures/heldout2 --diffs 0
 
 test: lint typecheck pytest audit
 
