@@ -5,7 +5,7 @@
 Pages are the real article pages of ``../shared/realpages`` when present (read in
 place, made unique per copy so no revisit shortcut applies), else synthetic ones.
 Rows: writing the same payloads as plain files (fsync each: the baseline; and
-without fsync), through :class:`warehouse.archive.WarcArchive` (one fsync per
+without fsync), through :class:`warehouse.warc.writer.WarcArchive` (one fsync per
 exchange); reading them back (plain files vs :func:`read_response`, which also
 checks digests and decodes); and extraction pages/s over plain files vs over the
 archive. Everything runs in this process, in a temporary folder.
@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse.archive import WarcArchive  # noqa: E402
 from warehouse.types import Capture, Exchange  # noqa: E402
-from warehouse.warc_read import read_response  # noqa: E402
+from warehouse.warc.reader import read_response  # noqa: E402
+from warehouse.warc.writer import WarcArchive  # noqa: E402
 
 __all__ = ["main"]
 

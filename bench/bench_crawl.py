@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows.config import CrawlSettings  # noqa: E402
-from flows.fetch import Fetcher, FetchRequest  # noqa: E402
-from tests._crawl_chaos import ChaosSite, Request, page, send  # noqa: E402
+from flows.crawler.fetch import Fetcher, FetchRequest  # noqa: E402
+from tests.helpers.chaos import ChaosSite, Request, page, send  # noqa: E402
 
 __all__ = ["main"]
 

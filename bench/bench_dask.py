@@ -4,12 +4,12 @@
 
 Builds, in a temporary folder, an archive of ``--pages`` article pages (the project's
 fixture pages written again and again under distinct URLs with
-:class:`warehouse.archive.WarcArchive`, their captures and article fetch rows loaded),
+:class:`warehouse.warc.writer.WarcArchive`, their captures and article fetch rows loaded),
 then runs the ``reextract`` flow over a fresh copy of that warehouse once per task
 runner: the default ``ThreadPoolTaskRunner`` (the baseline, ``max_workers`` 4) and
 local Dask clusters of 1, 2 and 4 worker processes (cluster start included); then 2
 workers of a cluster already running and warmed by one run (``dask_address``: the
-steady state); and the plain serial :func:`flows.reextract.reextract` without Prefect. Prints
+steady state); and the plain serial :func:`flows.steps.reextract_report.reextract` without Prefect. Prints
 pages/s and the ratio to the baseline. Prefect runs on a temporary local server
 (started once, ~15 s, not timed).
 """
@@ -60,9 +60,9 @@ def _exchange(i: int, page: bytes, url: str) -> Exchange:
 
 def build_archive(settings: Settings, pages: int) -> None:
     """Write ``pages`` article pages to the archive; index them and log them as article fetches."""
-    from warehouse.archive import WarcArchive
     from warehouse.db import session, transaction
     from warehouse.load import load_captures, load_fetches
+    from warehouse.warc.writer import WarcArchive
 
     bases = _fixture_pages()
     captures: list[Capture] = []
@@ -116,8 +116,8 @@ def _warm_cluster(base: Path, archive: Path, args: argparse.Namespace) -> dict[s
     """2 Dask workers already running (``dask_address``) and warmed by one run: the steady state."""
     from distributed import LocalCluster
 
-    from flows.crawl import reextract_flow
-    from flows.pipeline import settings_payload
+    from flows.orchestration.flows import reextract_flow
+    from flows.steps.crawl import settings_payload
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         opts = {"task_runner": "dask", "dask_address": cluster.scheduler_address, "dask_workers": 2}
@@ -139,16 +139,16 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-dask-") as tmp:
         base = Path(tmp)
-        from flows.prefect_env import configure_prefect
+        from flows.orchestration.prefect_env import configure_prefect
 
         configure_prefect(None, data_dir=base)
         template = load_settings(
             None, storage={"database": base / "template.duckdb", "archive": base / "archive"}, sources=[]
         )
         build_archive(template, args.pages)
-        from flows.crawl import reextract_flow
-        from flows.pipeline import settings_payload
-        from flows.reextract import reextract
+        from flows.orchestration.flows import reextract_flow
+        from flows.steps.crawl import settings_payload
+        from flows.steps.reextract_report import reextract
 
         print("starting the temporary Prefect server (not timed)...", file=sys.stderr, flush=True)
         warm = _settings(base, template.archive, "warm-up")

@@ -47,7 +47,7 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A temporary Prefect server and database for the whole session (quiet, offline)."""
-    from flows.prefect_env import configure_prefect
+    from flows.orchestration.prefect_env import configure_prefect
 
     saved = dict(os.environ)
     home = tmp_path_factory.mktemp("prefect-home")

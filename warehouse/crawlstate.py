@@ -26,11 +26,11 @@ from typing import Protocol
 import duckdb
 
 from errors import WarehouseBusyError, WarehouseError
-from warehouse.urls import canonicalize_url
+from extractors.urls import canonicalize_url
 
 
 class FetchResult(Protocol):
-    """What the crawl state reads of a fetch outcome (``flows.fetch.FetchResult`` has it)."""
+    """What the crawl state reads of a fetch outcome (``flows.crawler.fetch.FetchResult`` has it)."""
 
     @property
     def url(self) -> str: ...

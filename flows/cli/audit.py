@@ -1,0 +1,167 @@
+"""``campaigns audit``: extraction held against the saved fixtures (and the archive)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.cli._common import ConfigOption, fail, one_line_errors, settings_for
+
+__all__ = ["register"]
+
+_DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+    app.command("report")(report)
+
+
+@one_line_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="Only this campaign key (default: all).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a self-contained HTML report: charts, year-over-year tables, every quote, crawl health."""
+    from flows.steps.report import render_report
+    from warehouse.db import connect
+    from warehouse.report_data import campaign_reports, crawl_health
+
+    settings = settings_for(config)
+    con = connect(settings.storage.database, read_only=True)
+    try:
+        camps = campaign_reports(con, campaign)
+        health = crawl_health(con)
+    finally:
+        con.close()
+    if campaign is not None and not camps:
+        fail(f"no campaign with key {campaign!r} (see `campaigns campaigns`)")
+    out.write_text(render_report(camps, health), encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(camps)} campaigns)")
+
+
+@one_line_errors
+def audit(
+    fixtures: Annotated[
+        Path, typer.Option("--fixtures", help="Folder of <site>/<slug>.html + .expected.json.")
+    ] = _DEFAULT_FIXTURES,
+    update: Annotated[
+        bool, typer.Option("--update", help="Rewrite expected files and the baseline of floors.")
+    ] = False,
+    diffs: Annotated[int, typer.Option("--diffs", help="Show at most this many fixture diffs.")] = 20,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive", help="Audit the archive instead: re-extract and compare with the warehouse."
+        ),
+    ] = False,
+    site: Annotated[
+        str | None, typer.Option("--site", help="With --archive: one source name or host.")
+    ] = None,
+    sample: Annotated[
+        int, typer.Option("--sample", min=0, help="With --archive: pages to re-read (0 = all).")
+    ] = 200,
+    add: Annotated[
+        str | None,
+        typer.Option("--add", help="Turn an archived URL or a saved HTML file into a new fixture."),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="With --add FILE: the page's URL.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Re-extract every fixture; print a scorecard and diffs; exit 1 below a pinned floor.
+
+    With --archive, re-read archived pages and report drift per site; with --add,
+    write a new fixture whose expected file is a draft for a human to correct.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from flows.steps.audit import audit_fixtures, render_diff
+
+    if add is not None:
+        from flows.steps.audit_archive import add_fixture
+
+        settings = settings_for(config) if add.startswith(("http://", "https://")) else None
+        out = add_fixture(settings, add, fixtures, url=url)
+        typer.echo(f"wrote {out} and {out.with_suffix('.expected.json').name}: correct the draft by hand")
+        return
+    if archive:
+        _audit_archive(settings_for(config), site, sample or None)
+        return
+    if not fixtures.is_dir():
+        fail(f"no fixtures folder: {fixtures}")
+    result = audit_fixtures(fixtures, update=update)
+    card = result.card
+    console = Console()
+    table = Table(title=f"Extraction audit: {result.pages} fixture pages")
+    for col in ("field", "precision", "recall", "F1 / accuracy", "n"):
+        table.add_column(col, justify="right" if col != "field" else "left")
+    f = card.figures
+    table.add_row(
+        "figures (value+kind)", f"{f.precision:.3f}", f"{f.recall:.3f}", f"{f.f1:.3f}", str(f.tp + f.fn)
+    )
+    table.add_row("figure roles", "", "", f"{card.role_accuracy:.3f}", str(card.role_total))
+    for kind, s in sorted(card.by_kind.items()):
+        table.add_row(
+            f"  kind {kind}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp + s.fn)
+        )
+    for role, s in sorted(card.by_role.items()):
+        table.add_row(
+            f"  role {role}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp + s.fn)
+        )
+    h = card.hospitals
+    table.add_row("hospitals", f"{h.precision:.3f}", f"{h.recall:.3f}", f"{h.f1:.3f}", str(h.tp + h.fn))
+    for name in sorted(card.total):
+        table.add_row(name, "", "", f"{card.accuracy(name):.3f}", str(card.total[name]))
+    console.print(table)
+    for diff in card.diffs[:diffs]:
+        console.print("\n".join(render_diff(diff)), markup=False, highlight=False)
+    if len(card.diffs) > diffs:
+        console.print(f"... and {len(card.diffs) - diffs} more fixtures with differences")
+    if update:
+        console.print("expected files and baseline rewritten: review the diff before committing")
+    if result.failures:
+        for line in result.failures:
+            typer.echo(f"below floor: {line}", err=True)
+        raise typer.Exit(1)
+
+
+def _audit_archive(settings: Any, site: str | None, sample: int | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from flows.steps.audit_archive import audit_archive
+
+    rows = audit_archive(settings, site=site, sample=sample)
+    table = Table(title="Archive drift: current extractor vs the warehouse (same version)")
+    for col in ("site", "pages", "failed", "stored figs", "figs now", "appeared", "vanished", "changed"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    for r in rows:
+        table.add_row(
+            r.site,
+            *(
+                str(v)
+                for v in (
+                    r.pages,
+                    r.failed,
+                    r.stored_figures,
+                    r.figures_now,
+                    r.appeared,
+                    r.vanished,
+                    r.changed,
+                )
+            ),
+        )
+    Console().print(table)
+    warned = [r for r in rows if r.warning]
+    for r in warned:
+        typer.echo(f"warning: {r.site}: {r.warning}", err=True)
+    if not rows:
+        typer.echo("no archived articles of the current extractor version to compare", err=True)
+    if warned:
+        raise typer.Exit(1)

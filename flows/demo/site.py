@@ -1,0 +1,372 @@
+"""A local news site for the demo and the tests: real HTTP on 127.0.0.1, one server per site.
+
+Each demo site (``anninhthudo.vn``, ``cand.com.vn``) serves, from its own port:
+
+- ``/robots.txt`` (the admin area and search are disallowed),
+- a section listing (``/xa-hoi``) with pagination, a few articles per page, newest first,
+  in a layout modelled on the site's CMS family (see :mod:`flows.demo._templates`),
+- an RSS feed of the section (``/rss/xa-hoi.rss``),
+- every fixture page of ``fixtures/<site>/`` at the path of its canonical URL
+  (the ``url`` of its ``.expected.json``), byte for byte.
+
+Responses carry ``ETag`` and ``Last-Modified`` and answer conditional requests with
+304, and are gzip-encoded when the client asks, like a real site. Every request is
+counted (:meth:`DemoSite.hits`) so tests can check what the crawler asked for.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from errors import ConfigError
+from flows.demo._templates import (
+    DEMO_SITES,
+    DemoArticle,
+    DemoPage,
+    SiteLayout,
+    build_pages,
+    load_articles,
+)
+
+__all__ = [
+    "DEMO_CAMPAIGN_KEY",
+    "DEMO_KEYWORDS",
+    "DEMO_SITES",
+    "FIXTURES_DIR",
+    "DemoArticle",
+    "DemoPage",
+    "DemoResult",
+    "DemoSite",
+    "SiteLayout",
+    "build_pages",
+    "demo_config",
+    "load_articles",
+    "run_demo",
+    "to_toml",
+]
+
+FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
+DEMO_CAMPAIGN_KEY = "hanh-trinh-giot-mau-nghia-tinh"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    pages: dict[str, DemoPage]
+    hits: Counter[str]
+    lock: threading.Lock
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def _answer(self, *, head: bool) -> None:
+        with self.server.lock:
+            self.server.hits[self.path] += 1
+        page = self.server.pages.get(self.path)
+        if page is None:
+            if self.path + "/" in self.server.pages:  # like the real sites: add the slash
+                self._send(
+                    301, b"", "text/html; charset=utf-8", head=head, extra=[("Location", self.path + "/")]
+                )
+            else:
+                self._send(404, b"<h1>404 Not Found</h1>", "text/html; charset=utf-8", head=head)
+            return
+        headers = [
+            ("ETag", page.etag),
+            ("Last-Modified", format_datetime(page.last_modified.astimezone(UTC), True)),
+        ]
+        if page.status == 200 and self._not_modified(page):
+            self.send_response(304)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self._send(page.status, page.body, page.content_type, head=head, extra=headers)
+
+    def _not_modified(self, page: DemoPage) -> bool:
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            return page.etag in [t.strip().removeprefix("W/") for t in inm.split(",")] or inm.strip() == "*"
+        ims = self.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                return page.last_modified.replace(microsecond=0) <= parsedate_to_datetime(ims)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        *,
+        head: bool,
+        extra: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        encoding = None
+        if "gzip" in self.headers.get("Accept-Encoding", "") and len(body) > 512:
+            body, encoding = gzip.compress(body, mtime=0), "gzip"
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+def _bind(port: int) -> _Server:
+    try:
+        return _Server(("127.0.0.1", port), _Handler)
+    except OSError:
+        if port == 0:
+            raise
+        return _Server(("127.0.0.1", 0), _Handler)
+
+
+class DemoSite:
+    """The demo sites, each on its own 127.0.0.1 port, served from threads while in ``with``.
+
+    ``ports`` asks for the ports of an earlier run (so URLs, and the warehouse rows
+    keyed by them, stay the same); a port already taken falls back to a free one.
+    ``extra`` adds articles per site name (e.g. a broken page) to its listing and paths.
+    """
+
+    def __init__(
+        self,
+        fixtures: Path = FIXTURES_DIR,
+        *,
+        layouts: Sequence[SiteLayout] = DEMO_SITES,
+        ports: Mapping[str, int] | None = None,
+        extra: Mapping[str, Sequence[DemoArticle]] | None = None,
+    ) -> None:
+        self.layouts = tuple(layouts)
+        self._fixtures = Path(fixtures)
+        self._wanted = dict(ports or {})
+        self._extra = dict(extra or {})
+        self._servers: dict[str, _Server] = {}
+        self._threads: list[threading.Thread] = []
+        self.articles: dict[str, list[DemoArticle]] = {}
+
+    def __enter__(self) -> DemoSite:
+        try:
+            for layout in self.layouts:
+                arts = [*load_articles(self._fixtures / layout.name), *self._extra.get(layout.name, ())]
+                arts.sort(key=lambda a: (a.published, a.path), reverse=True)
+                self.articles[layout.name] = arts
+                server = _bind(int(self._wanted.get(layout.name, 0)))
+                try:
+                    server.pages = build_pages(layout, arts, self._base(server))
+                except BaseException:
+                    server.server_close()  # never served: shutdown() would wait forever
+                    raise
+                server.hits = Counter()
+                server.lock = threading.Lock()
+                thread = threading.Thread(
+                    target=server.serve_forever, args=(0.05,), name=f"demo-{layout.name}", daemon=True
+                )
+                thread.start()
+                self._servers[layout.name] = server
+                self._threads.append(thread)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+    @staticmethod
+    def _base(server: _Server) -> str:
+        host, port = server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def ports(self) -> dict[str, int]:
+        return {name: int(s.server_address[1]) for name, s in self._servers.items()}
+
+    def base_url(self, name: str) -> str:
+        return self._base(self._servers[name])
+
+    def hits(self, name: str) -> Counter[str]:
+        """How many times each path of site ``name`` was requested."""
+        server = self._servers[name]
+        with server.lock:
+            return Counter(server.hits)
+
+    def sources(self, keywords: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
+        """The crawl sources of the demo sites, in the settings' dict shape."""
+        out = []
+        for layout in self.layouts:
+            base = self.base_url(layout.name)
+            out.append(
+                {
+                    "name": layout.name,
+                    "start_urls": [base + layout.section_path],
+                    "feeds": [base + layout.feed_path],
+                    "article_pattern": layout.article_pattern,
+                    "pagination": layout.pagination,
+                    "keywords": list((keywords or {}).get(layout.name, ())),
+                }
+            )
+        return out
+
+    def listing_pages(self, name: str) -> int:
+        layout = next(lay for lay in self.layouts if lay.name == name)
+        return max(1, -(-len(self.articles[name]) // layout.per_page))
+
+
+# -- the demo run ---------------------------------------------------------------------------
+
+#: Relevance keywords of a demo source when ``flows/sources.toml`` has no source of that site.
+DEMO_KEYWORDS: tuple[str, ...] = ("hiến máu", "giọt máu", "đơn vị máu", "phần quà", "trao quà")
+_PORTS_FILE = "demo-ports.json"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What ``campaigns demo`` produced: the run summary and where everything went."""
+
+    summary: dict[str, Any]
+    database: Path
+    archive: Path
+    config: Path
+
+
+def demo_config(site: DemoSite, data_dir: Path) -> dict[str, Any]:
+    """Settings (as TOML data) that crawl the running demo site into ``data_dir``."""
+    from flows.config import default_sources
+
+    shipped = {s.name: s.keywords for s in default_sources()}  # named "cand" for cand.com.vn
+    keywords = {
+        lay.name: shipped.get(lay.name) or shipped.get(lay.name.split(".")[0]) or DEMO_KEYWORDS
+        for lay in site.layouts
+    }
+    depth = max(site.listing_pages(lay.name) for lay in site.layouts)
+    data_dir = data_dir.resolve()
+    return {
+        "prefect_home": str(data_dir / ".prefect"),
+        "max_workers": 2,
+        "storage": {"database": str(data_dir / "campaigns.duckdb"), "archive": str(data_dir / "archive")},
+        "crawl": {
+            "delay_seconds": 0.05,
+            "allow_hosts": ["127.0.0.1"],
+            "listing_depth": depth,
+            "timeout_seconds": 10.0,
+            "connect_timeout_seconds": 5.0,
+            "max_retries": 1,
+            "backoff_base_seconds": 0.05,
+            "backoff_max_seconds": 0.2,
+        },
+        "sources": site.sources(keywords),
+    }
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def to_toml(config: dict[str, Any]) -> str:
+    """TOML text of a settings dict: scalars, [tables] of scalars, and [[sources]]."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in config.items() if not isinstance(v, dict | list)]
+    for name, table in config.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{name}]", *(f"{k} = {_toml_value(v)}" for k, v in table.items())]
+    for name, items in config.items():
+        if isinstance(items, list) and items and all(isinstance(i, dict) for i in items):
+            for item in items:
+                lines += ["", f"[[{name}]]", *(f"{k} = {_toml_value(v)}" for k, v in item.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _saved_ports(data_dir: Path) -> dict[str, int]:
+    try:
+        data = json.loads((data_dir / _PORTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def run_demo(
+    data_dir: Path,
+    *,
+    fixtures: Path = FIXTURES_DIR,
+    say: Callable[[str], object] = print,
+    configure: bool = True,
+) -> DemoResult:
+    """Serve the demo sites and crawl them with the nightly flow into ``data_dir``.
+
+    The sites come back on the ports of the previous run in ``data_dir`` when free, so
+    a second run sees the same URLs: conditional requests, revisits, no new rows.
+    ``configure=False`` leaves Prefect's environment alone (tests run under a harness).
+    """
+    from flows.config import load_settings
+    from flows.steps.crawl import settings_payload
+
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not any((fixtures / lay.name).is_dir() for lay in DEMO_SITES):
+        raise ConfigError(
+            f"no demo fixtures under {fixtures} (expected {', '.join(s.name for s in DEMO_SITES)})"
+        )
+    with DemoSite(fixtures, ports=_saved_ports(data_dir)) as site:
+        (data_dir / _PORTS_FILE).write_text(json.dumps(site.ports), encoding="utf-8")
+        for lay in site.layouts:
+            say(f"serving {lay.name} at {site.base_url(lay.name)} ({len(site.articles[lay.name])} articles)")
+        config_path = data_dir / "campaigns.toml"
+        config_path.write_text(to_toml(demo_config(site, data_dir)), encoding="utf-8")
+        settings = load_settings(config_path)
+        if configure:
+            from flows.orchestration.prefect_env import configure_prefect
+
+            env = configure_prefect(settings, data_dir=data_dir)
+            say(f"{env.describe()} (starts in 10-20 s)")
+        from flows.orchestration.flows import nightly_crawl
+
+        summary = nightly_crawl(settings=settings_payload(settings))
+    return DemoResult(summary, settings.database, settings.archive, config_path)
