@@ -12,7 +12,7 @@ DATA   ?= demo-data
 
 help:
 	@echo "make demo   - serve the local demo sites, crawl them, print the year-over-year table ($(DATA)/)"
-	@echo "make test   - ruff check, ruff format --check, mypy, pytest, fixture audit"
+	@echo "make test   - ruff, import contracts, mypy, pytest, fixture audits"
 	@echo "make clean  - remove $(DATA)/ and caches (keeps $(VENV))"
 
 $(BIN)/python:
@@ -29,6 +29,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

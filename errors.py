@@ -18,6 +18,7 @@ __all__ = [
     "TransientFetchError",
     "WarehouseBusyError",
     "WarehouseError",
+    "describe_error",
     "is_transient",
 ]
 
@@ -83,3 +84,13 @@ class ArchiveError(PipelineError):
 def is_transient(exc: BaseException) -> bool:
     """True when ``exc`` is one of ours and marked as worth retrying."""
     return isinstance(exc, PipelineError) and exc.transient
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for an error: ours by their message, others prefixed with their type."""
+    kind = type(exc)
+    text = " ".join(str(exc).split()) or kind.__name__
+    if isinstance(exc, PipelineError):
+        return text
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return f"{name}: {text}"

@@ -1,4 +1,4 @@
-"""Helpers of ``extractors.content``: decoding, dates, URLs, language, JSON-LD, the trafilatura path.
+"""Helpers of ``extractors.content``: dates, URLs, language, JSON-LD, the trafilatura path.
 
 Dates come out as ISO 8601 with the Vietnamese offset (+07:00): ISO strings in
 any common shape ("2026-03-07T08:52:11.000 +07:00", "2026-10-07 07:49 + 07:00",
@@ -8,29 +8,27 @@ any common shape ("2026-03-07T08:52:11.000 +07:00", "2026-10-07 07:49 + 07:00",
 
 from __future__ import annotations
 
-import codecs
 import html as _html
 import json
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from errors import ExtractionError
-from extractors._dom import Para
+from extractors._dom import Defaults, Para
 from extractors.normalize import normalize_text
 
 __all__ = [
     "canonical",
-    "decode_html",
     "generic_extract",
-    "host",
     "iso",
     "json_ld",
     "language",
     "meta_map",
+    "section",
     "unescape",
     "visible",
 ]
@@ -45,64 +43,7 @@ _ISO = re.compile(
 _DMY = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
 _HM = re.compile(r"(?<![\d/.+-])(\d{1,2})\s*[:hH]\s*(\d{2})(?![\d/])")
 _GMT = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_MAGIC = (
-    b"%PDF",
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"PK\x03\x04",
-    b"\x1f\x8b",
-    b"\x28\xb5\x2f\xfd",
-    b"BZh",
-)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _VI_CHARS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-_HOST_PREFIXES = ("www.", "m.", "amp.")
-_BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
-_WESTERN = {"iso8859-1", "cp1252", "ascii", "latin-1", "iso-8859-1"}
-
-
-def decode_html(data: str | bytes) -> str:
-    """Text of an HTML page (BOM, then meta charset, then UTF-8); ``ExtractionError`` if not HTML."""
-    if isinstance(data, bytes | bytearray):
-        head = bytes(data[:4096])
-        if head.startswith(_MAGIC):
-            raise ExtractionError("not HTML: binary content")
-        enc = next((e for bom, e in _BOMS if head.startswith(bom)), None)
-        if enc is None and b"\x00" in head:
-            raise ExtractionError("not HTML: binary content")
-        if enc is None:
-            enc = _declared(head, bytes(data))
-        text = bytes(data).decode(enc, errors="replace")
-    else:
-        text = data
-    sample = text[:4096]
-    if not sample.strip():
-        raise ExtractionError("not HTML: empty input")
-    bad = len(_BAD.findall(sample))
-    if bad > max(8, len(sample) // 20):
-        raise ExtractionError("not HTML: binary content")
-    if "<" not in text or not re.search(r"<[A-Za-z!/]", text):
-        raise ExtractionError("not HTML: no markup")
-    return text
-
-
-def _declared(head: bytes, data: bytes) -> str:
-    m = _CHARSET.search(head)
-    if m:
-        try:
-            enc = codecs.lookup(m.group(1).decode("ascii")).name
-        except (LookupError, UnicodeDecodeError):
-            enc = "utf-8"
-        if enc in _WESTERN:  # often a wrong label on UTF-8 pages
-            try:
-                data.decode("utf-8")
-                return "utf-8"
-            except UnicodeDecodeError:
-                return enc
-        return enc
-    return "utf-8"
 
 
 def _out(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: timezone) -> str | None:
@@ -286,20 +227,6 @@ def canonical(tree: LexborHTMLParser, meta: dict[str, str], url: str | None) -> 
     return None
 
 
-def host(u: str | None) -> str:
-    """Host of ``u`` without port and without a "www." / "m." / "amp." prefix."""
-    if not u:
-        return ""
-    try:
-        name = urlsplit(u).hostname or ""
-    except ValueError:
-        return ""
-    for prefix in _HOST_PREFIXES:
-        if name.startswith(prefix) and name.count(".") > 1:
-            name = name[len(prefix) :]
-    return name
-
-
 def language(
     tree: LexborHTMLParser, meta: dict[str, str], articles: list[dict[str, Any]], text: str
 ) -> str | None:
@@ -322,3 +249,35 @@ def language(
     if declared is None or (declared != "vi" and marks >= 20):  # templates often say lang="en"
         return "vi" if marks >= 3 else declared
     return declared
+
+
+def section(
+    tree: LexborHTMLParser, selectors: Iterable[str], meta: dict[str, str], crumbs: list[str], d: Defaults
+) -> str | None:
+    """The page's section: the profile's selectors, the breadcrumb, the meta tags, the defaults'."""
+
+    def usable(s: str | None) -> str | None:
+        s = normalize_text(_html.unescape(s or "")).split(",")[0].strip()
+        if not s or len(s) > 60 or s.casefold() in d.home_names:
+            return None
+        return s.capitalize() if s.isupper() else s
+
+    def from_selectors(sels: Iterable[str]) -> str | None:
+        for sel in sels:
+            try:
+                nodes = tree.css(sel)
+            except Exception:
+                continue
+            for node in nodes:
+                found = usable(node.text())
+                if found:
+                    return found
+        return None
+
+    return (
+        from_selectors(selectors)
+        or next((s for s in map(usable, crumbs) if s), None)
+        or usable(meta.get("article:section"))
+        or usable(meta.get("articlesection"))
+        or from_selectors(d.section)
+    )

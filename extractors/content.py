@@ -8,7 +8,6 @@ no number of another story reaches ``text``. Pure: no I/O but the profiles file.
 
 from __future__ import annotations
 
-import html as _html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,9 +29,11 @@ from extractors._dom import (
     remove_boxes,
     strip_all,
 )
+from extractors.decode import decode_html
 from extractors.normalize import normalize_paragraphs, normalize_text
+from extractors.urls import site_of
 
-__all__ = ["Content", "extract_content", "page_url"]
+__all__ = ["Content", "canonical_url", "extract_content"]
 
 _DATE_METAS = (
     "article:published_time",
@@ -60,9 +61,10 @@ class Content:
     method: str
 
 
-def extract_content(html: str | bytes, url: str | None = None) -> Content:
-    """Title, date, section and body text of one page; ``ExtractionError`` if it is not HTML."""
-    doc = _m.decode_html(html)
+def extract_content(html: str | bytes, url: str | None = None, content_type: str | None = None) -> Content:
+    """Title, date, section and body text of one page served as ``content_type`` (None: unknown);
+    ``ExtractionError`` if it is not HTML."""
+    doc = decode_html(html, content_type)
     try:
         return _extract(doc, url)
     except ExtractionError:
@@ -71,9 +73,9 @@ def extract_content(html: str | bytes, url: str | None = None) -> Content:
         raise ExtractionError(f"content extraction failed: {type(exc).__name__}: {exc}") from exc
 
 
-def page_url(html: str | bytes) -> str | None:
-    """The page's own URL: ``<link rel=canonical>`` or ``og:url`` (absolute only)."""
-    doc = _m.decode_html(html)
+def canonical_url(html: str | bytes, content_type: str | None = None) -> str | None:
+    """The URL a page gives itself: ``<link rel=canonical>`` or ``og:url`` (absolute only)."""
+    doc = decode_html(html, content_type)
     try:
         tree = LexborHTMLParser(doc)
         return _m.canonical(tree, _m.meta_map(tree.css("meta")), None)
@@ -90,7 +92,7 @@ def _extract(doc: str, url: str | None) -> Content:
     profile = _profile(tree, canonical, url)
     title = _title(tree, profile, meta, articles, d)
     published = _published(tree, profile, meta, articles)
-    section = _section(tree, profile, meta, crumbs, d)
+    section = _m.section(tree, profile.section if profile else (), meta, crumbs, d)
     sapo = _first_text(tree, profile.sapo) if profile else ""
     text = _profile_text(tree, profile, sapo, d, title or "") if profile else ""
     method = f"profile:{profile.name}" if profile and text else "generic"
@@ -102,7 +104,7 @@ def _extract(doc: str, url: str | None) -> Content:
     return Content(
         url=url or canonical or "",
         canonical_url=canonical,
-        site=_m.host(canonical or url),
+        site=site_of(canonical or url),
         title=title,
         published=published,
         section=section,
@@ -113,7 +115,7 @@ def _extract(doc: str, url: str | None) -> Content:
 
 
 def _profile(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> Profile | None:
-    for host in (_m.host(canonical), _m.host(url)):
+    for host in (site_of(canonical), site_of(url)):
         if host:
             for p in profiles():
                 if any(host == h or host.endswith("." + h) for h in p.hosts):
@@ -285,36 +287,6 @@ def _visible(node: Any) -> bool:
     if parent is not None and parent.tag in ("a", "script", "style", "option", "noscript"):
         return False
     return bool((node.text_content or "").strip())
-
-
-def _section(
-    tree: LexborHTMLParser, p: Profile | None, meta: dict[str, str], crumbs: list[str], d: Defaults
-) -> str | None:
-    def usable(s: str | None) -> str | None:
-        s = normalize_text(_html.unescape(s or "")).split(",")[0].strip()
-        if not s or len(s) > 60 or s.casefold() in d.home_names:
-            return None
-        return s.capitalize() if s.isupper() else s
-
-    def from_selectors(sels: Iterable[str]) -> str | None:
-        for sel in sels:
-            try:
-                nodes = tree.css(sel)
-            except Exception:
-                continue
-            for node in nodes:
-                found = usable(node.text())
-                if found:
-                    return found
-        return None
-
-    return (
-        from_selectors(p.section if p else ())
-        or next((s for s in map(usable, crumbs) if s), None)
-        or usable(meta.get("article:section"))
-        or usable(meta.get("articlesection"))
-        or from_selectors(d.section)
-    )
 
 
 def _finish(sapo: str, paras: list[Para], d: Defaults, prepend_missing: bool = False, title: str = "") -> str:

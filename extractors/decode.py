@@ -21,8 +21,11 @@ import unicodedata
 
 import charset_normalizer
 
+from errors import ExtractionError
+
 __all__ = [
     "charset_from_content_type",
+    "decode_html",
     "decode_text",
     "is_textual",
     "sniff_declared_charset",
@@ -40,6 +43,42 @@ _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _VIET_ONLY = re.compile(r"[ăĂđĐơƠưƯ\u1ea0-\u1ef9]")
 _WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
 _TEXTUAL = ("text/", "application/xhtml", "application/xml", "application/rss", "application/atom", "+xml")
+_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\x28\xb5\x2f\xfd",
+    b"BZh",
+)
+_BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_MARKUP = re.compile(r"<[A-Za-z!/]")
+
+
+def decode_html(data: str | bytes, content_type: str | None = None) -> str:
+    """The text of an HTML page served as ``content_type``; ``ExtractionError`` if it is not HTML.
+
+    Bytes go through :func:`decode_text` (BOM, header charset, meta charset, detection,
+    windows-1258 included); text is taken as it is.
+    """
+    if isinstance(data, bytes | bytearray):
+        body = bytes(data)
+        head = body[:4096]
+        if head.startswith(_MAGIC) or (b"\x00" in head and not head.startswith(tuple(b for b, _ in _BOMS))):
+            raise ExtractionError("not HTML: binary content")
+        text = decode_text(body, content_type)[0]
+    else:
+        text = data
+    sample = text[:4096]
+    if not sample.strip():
+        raise ExtractionError("not HTML: empty input")
+    if len(_BAD.findall(sample)) > max(8, len(sample) // 20):
+        raise ExtractionError("not HTML: binary content")
+    if not _MARKUP.search(text):
+        raise ExtractionError("not HTML: no markup")
+    return text
 
 
 def is_textual(content_type: str | None) -> bool:

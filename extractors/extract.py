@@ -102,9 +102,16 @@ def read_article(
     return campaign, figures, hospitals
 
 
-def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
-    """The article record of one page (``ExtractionError`` if it is not an HTML page)."""
-    content = extract_content(html, url)
+def extract_article(
+    html: str | bytes, url: str | None = None, content_type: str | None = None
+) -> ArticleRecord:
+    """The article record of one page served as ``content_type`` (the HTTP header; None when
+    unknown, as for a saved file); ``ExtractionError`` if it is not an HTML page.
+
+    Bytes are decoded by :func:`extractors.decode.decode_html`, the decoder the crawler uses
+    too, so a page re-extracted from the archive reads exactly as it read when crawled.
+    """
+    content = extract_content(html, url, content_type)
     campaign, figures, hospitals = read_article(content.title, content.text, content.published)
     return ArticleRecord(
         url=content.url or url or "",

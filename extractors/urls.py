@@ -16,7 +16,7 @@ import posixpath
 import re
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-__all__ = ["TRACKING_PARAMS", "canonicalize_url", "host_of", "is_http_url"]
+__all__ = ["TRACKING_PARAMS", "canonicalize_url", "host_of", "is_http_url", "site_of"]
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
@@ -45,6 +45,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "vn_", "vnn_", "pk_")
 _MOBILE_HOST_PREFIXES = ("m.", "amp.")
+_SITE_PREFIXES = ("www.", *_MOBILE_HOST_PREFIXES)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters left unescaped in a path / query (RFC 3986 reserved + unreserved).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -69,6 +70,17 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def site_of(url: str | None) -> str:
+    """The site key of ``url``: its host, lower case, without a "www." / "m." / "amp." prefix
+    ("" when there is none). Records, fixtures folders, site profiles and the shipped
+    sources all name a site this way."""
+    host = host_of(url or "").rstrip(".")
+    for prefix in _SITE_PREFIXES:
+        if host.startswith(prefix) and host.count(".") > 1:
+            return host[len(prefix) :]
+    return host
 
 
 def canonicalize_url(url: str, base: str | None = None) -> str:

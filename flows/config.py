@@ -2,12 +2,17 @@
 
 ``load_settings()`` is the only place that reads the environment or a config
 file; everything else receives the resulting :class:`Settings` as an argument.
-Nested env names use ``__``: ``CAMPAIGNS_CRAWL__DELAY_SECONDS=2``.
+Nested env names use ``__``: ``CAMPAIGNS_CRAWL__DELAY_SECONDS=2``. A config without
+``[[sources]]`` gets the sources shipped in ``flows/sources.toml``, filled in here, once.
+Across a process boundary (a flow parameter, a Dask worker) settings travel as
+:meth:`Settings.to_payload` and come back with :meth:`Settings.from_payload`, which
+reads nothing from the environment.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +100,31 @@ class Settings(BaseSettings):
     def archive(self) -> Path:
         return self.storage.archive
 
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-able data (a flow parameter), storage paths made absolute."""
+        data = self.model_dump(mode="json")
+        for name in ("database", "archive"):
+            data["storage"][name] = str(Path(data["storage"][name]).expanduser().resolve())
+        return data
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Settings:
+        """The settings of :meth:`to_payload` back (every field given: nothing read from the environment)."""
+        return cls.model_validate(payload)  # validation alone: BaseSettings reads the environment in __init__
+
+    def select_sources(self, names: Iterable[str] = ()) -> tuple[Source, ...]:
+        """The configured sources, or those ``names`` (in that order); ConfigError for an unknown one."""
+        if not self.sources:
+            raise ConfigError("no sources configured: add [[sources]] to the config file")
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return self.sources
+        by_name = {s.name: s for s in self.sources}
+        missing = [n for n in wanted if n not in by_name]
+        if missing:
+            raise ConfigError(f"unknown source {', '.join(missing)}; known: {', '.join(by_name)}")
+        return tuple(by_name[n] for n in wanted)
+
 
 def default_sources() -> tuple[Source, ...]:
     """The real target papers shipped in ``flows/sources.toml``."""
@@ -142,7 +172,9 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         built = _Built(**init)
     except ValidationError as exc:
         raise ConfigError(f"invalid settings: {_first_error(exc)}") from None
-    return Settings.model_construct(**{name: getattr(built, name) for name in Settings.model_fields})
+    values = {name: getattr(built, name) for name in Settings.model_fields}
+    values["sources"] = values["sources"] or default_sources()
+    return Settings.model_construct(**values)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

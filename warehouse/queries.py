@@ -11,12 +11,12 @@ from typing import Any
 import duckdb
 
 from errors import WarehouseError
+from extractors.kinds import HEADLINE_KINDS, YOY_KINDS
 from extractors.normalize import slugify
 from warehouse.db import duckdb_errors, fetch_all
 
 __all__ = [
     "CAMPAIGN_SORTS",
-    "YOY_KINDS",
     "campaign_yoy",
     "list_campaigns",
     "resolve_campaign",
@@ -24,19 +24,6 @@ __all__ = [
     "run_sql_typed",
 ]
 
-#: The kinds ``campaign_yoy`` turns into columns, in display order.
-YOY_KINDS: tuple[str, ...] = (
-    "blood_units",
-    "participants",
-    "registrations",
-    "sites",
-    "gifts",
-    "money_vnd",
-    "patients",
-    "hospitals",
-)
-
-_CORE_KINDS = frozenset({"blood_units", "participants", "sites"})
 
 #: ``list_campaigns(sort=...)`` choices and the ORDER BY each one means.
 CAMPAIGN_SORTS: dict[str, str] = {
@@ -192,7 +179,7 @@ def _drop_empty_kinds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     empty = [
         kind
         for kind in YOY_KINDS
-        if kind not in _CORE_KINDS
+        if kind not in HEADLINE_KINDS
         and all(r[f"{kind}_target"] is None and r[f"{kind}_achieved"] is None for r in rows)
     ]
     for r in rows:

@@ -1,22 +1,47 @@
-"""What every ``campaigns`` command shares: the --config option, settings, one-line errors.
+"""What every ``campaigns`` command shares: the --config option, settings, one-line errors,
+and what they print (the console, live progress lines, the crawl summary, the one
+year-over-year renderer: the demo's compact table and ``compare``'s full one).
 
-Import nothing heavy here (no Prefect, no trafilatura, no duckdb): ``campaigns --help``
-loads this module.
+Nothing heavy here (no Prefect, no trafilatura, no DuckDB): ``campaigns --help`` loads this
+module. The year-over-year column sets come from the kinds table (:mod:`extractors.kinds`).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from errors import PipelineError
+from extractors.kinds import HEADLINE_KINDS, YOY_KINDS, short_label
 
-__all__ = ["ConfigOption", "fail", "one_line_errors", "settings_for"]
+__all__ = [
+    "COMPACT",
+    "FULL",
+    "ConfigOption",
+    "YoyStyle",
+    "compact_table",
+    "console",
+    "fail",
+    "one_line_errors",
+    "print_summary",
+    "print_yoy",
+    "progress_logging",
+    "settings_for",
+]
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,3 +88,134 @@ def settings_for(config: Path | None, **overrides: Any) -> Any:
     from flows.config import load_settings
 
     return load_settings(config, **overrides)
+
+
+def console(file: Any = None, width: int | None = None) -> Console:
+    return Console(highlight=False, file=file, width=width)
+
+
+@contextmanager
+def progress_logging(out: Console) -> Iterator[None]:
+    """While active, the pipeline's progress (logger ``campaigns``, INFO and up) prints on ``out``."""
+
+    class _ToConsole(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+            out.print(Text.assemble((stamp, "dim"), " ", record.getMessage()))
+
+    logger = logging.getLogger("campaigns")
+    handler, level, propagate = _ToConsole(logging.INFO), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # Prefect's root console handler would print every line again
+    try:
+        with out.status("working…", spinner="dots"):
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def compact_table(out: Console, title: str) -> Table:
+    """A table that fits 80 columns (a header rule, no edge, one space between columns), its title printed."""
+    out.print()
+    out.print(title, style="bold", highlight=False)
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+
+
+_SUMMARY_COLUMNS = (
+    ("source", "source"),
+    ("discovered", "found"),
+    ("fetched", "fetched"),
+    ("unchanged", "304"),
+    ("failed", "failed"),
+    ("irrelevant", "ignored"),
+    ("articles", "articles"),
+    ("figures", "figures"),
+    ("extraction_errors", "errors"),
+)
+
+
+def print_summary(out: Console, summary: dict[str, Any]) -> None:
+    """The run summary: one row per source and the total, then failure reasons and new campaign-years."""
+    title = f"Crawl run {summary.get('run_id') or ''}".strip()
+    table = compact_table(out, title)
+    for key, heading in _SUMMARY_COLUMNS:
+        table.add_column(heading, justify="left" if key == "source" else "right", no_wrap=key == "source")
+    totals = {**summary.get("totals", {}), "source": "total"}
+    for row in [*summary.get("sources", []), totals]:
+        cells = [str(row.get(k, "")) for k, _ in _SUMMARY_COLUMNS]
+        cells[4] = str(sum((row.get("failed") or {}).values()))
+        table.add_row(*cells, style="bold" if row is totals else None)
+    out.print(table)
+    notes = [f"{n} {why}" for why, n in sorted((totals.get("failed") or {}).items())]
+    if totals.get("deferred"):
+        notes.append(f"{totals['deferred']} deferred (tried again next run)")
+    if notes:
+        out.print("Not fetched: " + ", ".join(notes))
+    years: dict[str, list[str]] = {}
+    for key, year in totals.get("new_campaign_years") or []:
+        years.setdefault(key, []).append(str(year))
+    out.print("New campaign-years: " + ("; ".join(f"{k} {', '.join(y)}" for k, y in years.items()) or "none"))
+    for name, error in (summary.get("sources_failed") or {}).items():
+        out.print(f"source {name} failed: {error}", style="red", markup=False)
+
+
+@dataclass(frozen=True, slots=True)
+class YoyStyle:
+    """How a year-over-year table looks: which kinds, which change columns, how compact."""
+
+    kinds: tuple[str, ...]  # candidates, in order; a kind with no value in any year is left out
+    change_for: tuple[str, ...] | None  # kinds with a "vs prev" column (None: every kind)
+    articles: bool  # an articles column
+    compact: bool  # short labels, the compact table of the demo
+
+
+#: The demo's table: the headline kinds, a change column for the first only, short labels.
+COMPACT = YoyStyle(HEADLINE_KINDS, HEADLINE_KINDS[:1], articles=False, compact=True)
+#: ``campaigns compare``: every year-over-year kind that has a value, each with its change.
+FULL = YoyStyle(YOY_KINDS, None, articles=True, compact=False)
+
+
+def print_yoy(out: Console, title: str, rows: Sequence[dict[str, Any]], style: YoyStyle) -> None:
+    """One organiser's years as rows: target and achieved per kind, the change vs the previous year."""
+    kinds = [
+        k
+        for k in style.kinds
+        if any(r.get(f"{k}_target") is not None or r.get(f"{k}_achieved") is not None for r in rows)
+        or (style.compact and k in HEADLINE_KINDS)
+    ]
+    table = compact_table(out, title) if style.compact else Table(title=title, title_justify="left")
+    table.add_column("year")
+    if style.articles:
+        table.add_column("articles", justify="right")
+    for k in kinds:
+        name = short_label(k) if style.compact else k.replace("_", " ")
+        table.add_column(f"{name}\ntarget", justify="right")
+        table.add_column(f"{name}\nachieved", justify="right")
+        if style.change_for is None or k in style.change_for:
+            table.add_column("vs prev\nyear" if style.compact else "vs prev\n%", justify="right")
+    conflicted = False
+    for r in rows:
+        cells = [str(r["year"])] + ([str(r["articles"])] if style.articles else [])
+        for k in kinds:
+            for role in ("target", "achieved"):
+                mark = "*" if f"{k}/{role}" in r.get("conflicts", ()) else ""
+                conflicted = conflicted or bool(mark)
+                cells.append(_number(r.get(f"{k}_{role}")) + mark)
+            if style.change_for is None or k in style.change_for:
+                change = r.get(f"{k}_achieved_change_pct")
+                cells.append("" if change is None else f"{change:+.1f}" + ("%" if style.compact else ""))
+        table.add_row(*cells)
+    out.print(table)
+    if conflicted:
+        out.print("* the sources disagree on this value (see the view campaign_year_summary)", style="dim")
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int | float) else str(value)

@@ -1,32 +1,39 @@
-"""The ``campaigns`` command line.
+"""The ``campaigns`` command line: the app, ``main``, and the commands that run flows
+(``demo``, ``crawl``, ``schedule``); the other commands register from their modules.
 
-Module level imports only what ``campaigns --help`` needs (typer, our error tree):
-Prefect, trafilatura, DuckDB and the crawler load inside the commands that use them.
-Every failure prints one line (``error: ...``) on stderr and exits non-zero; bad
-arguments exit 2, failures 1, Ctrl-C 130.
+Module level imports only what ``campaigns --help`` needs (typer, rich, our error tree):
+Prefect, trafilatura, DuckDB and the crawler load inside the commands that use them, and
+Prefect only after :func:`configure_prefect` has written its environment (Prefect reads it
+when first imported). Every failure prints one line (``error: ...``) on stderr and exits
+non-zero; bad arguments exit 2, failures 1, Ctrl-C 130.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-from flows.cli import archive as archive_cli
-from flows.cli import audit as audit_cli
-from flows.cli import warehouse as warehouse_cli
-from flows.cli._common import ConfigOption, fail, one_line_errors, settings_for
-
-if TYPE_CHECKING:
-    from extractors.record import ArticleRecord
+from flows.cli import archive, extraction, warehouse
+from flows.cli._common import (
+    COMPACT,
+    ConfigOption,
+    console,
+    fail,
+    one_line_errors,
+    print_summary,
+    print_yoy,
+    progress_logging,
+    settings_for,
+)
 
 __all__ = ["app", "main"]
+
 
 app = typer.Typer(
     name="campaigns",
@@ -36,11 +43,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: "[storage]" in a help text stays as written
 )
-
-
-class OutputFormat(StrEnum):
-    jsonl = "jsonl"
-    table = "table"
 
 
 class TaskRunner(StrEnum):
@@ -59,17 +61,39 @@ def demo(
     ] = None,
 ) -> None:
     """Serve the local demo news sites, crawl them with the nightly flow, print the year-over-year table."""
-    from flows.demo.site import DEMO_CAMPAIGN_KEY, FIXTURES_DIR, run_demo
+    from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo
+    from flows.steps.audit import PROJECT_FIXTURES
 
-    out = _console()
-    with _progress_logging(out):
+    out = console()
+    with progress_logging(out):
         result = run_demo(
-            data_dir, fixtures=fixtures or FIXTURES_DIR, say=lambda m: out.print(m, markup=False)
+            data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=lambda m: out.print(m, markup=False)
         )
-    _print_summary(out, result.summary)
-    _print_yoy(out, result.database, DEMO_CAMPAIGN_KEY)
+    print_summary(out, result.summary)
+    _print_campaign(out, result.database, DEMO_CAMPAIGN_KEY)
     out.print(f"\nWarehouse:  {result.database}\nWARC files: {result.archive}/\nConfig:     {result.config}")
     out.print(f"Next: campaigns compare {DEMO_CAMPAIGN_KEY} --config {result.config}")
+
+
+def _print_campaign(out: Console, database: Path, key: str) -> None:
+    """The demo campaign's years, of its most reported organiser, in the compact table."""
+    from collections import Counter
+
+    from warehouse.db import connect
+    from warehouse.queries import campaign_yoy
+
+    con = connect(database, read_only=True, allow_files=False)
+    try:
+        rows = campaign_yoy(con, key)
+    finally:
+        con.close()
+    if not rows:
+        out.print(f"No figures of campaign {key} in the warehouse.")
+        return
+    org = Counter(r["organizer"] for r in rows).most_common(1)[0][0]
+    rows = [r for r in rows if r["organizer"] == org]
+    name = next((r["name"] for r in reversed(rows) if r["name"]), key)
+    print_yoy(out, f"{name} ({org}): year over year", rows, COMPACT)
 
 
 @app.command()
@@ -92,7 +116,6 @@ def crawl(
 ) -> None:
     """Run the nightly crawl now: discover, fetch, archive, extract and load every source."""
     from flows.orchestration.prefect_env import configure_prefect
-    from flows.steps.crawl import resolve_sources, settings_payload
 
     settings = settings_for(
         config,
@@ -101,72 +124,16 @@ def crawl(
         dask_address=dask_address,
         dask_workers=dask_workers,
     )
-    names = resolve_sources(settings, source or ())
-    out = _console()
+    chosen = settings.select_sources(source or ())
+    out = console()
     out.print(configure_prefect(settings).describe())
     from flows.orchestration.flows import nightly_crawl
 
-    with _progress_logging(out):
-        summary = nightly_crawl(settings=settings_payload(settings), sources=[s.name for s in names])
-    _print_summary(out, summary)
+    with progress_logging(out):
+        summary = nightly_crawl(settings=settings.to_payload(), sources=[s.name for s in chosen])
+    print_summary(out, summary)
     if summary.get("sources_failed"):
         raise typer.Exit(1)
-
-
-@app.command()
-@one_line_errors
-def extract(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Saved article pages (HTML).", exists=True, dir_okay=False)
-    ],
-    url: Annotated[
-        str | None, typer.Option("--url", help="The page's URL (default: its canonical/og:url).")
-    ] = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="jsonl or table.")
-    ] = OutputFormat.jsonl,
-) -> None:
-    """Extract the article record of saved pages: JSON Lines, or a table of figures with their quotes."""
-    if url is not None and len(paths) > 1:
-        fail("--url applies to one page; give one PATH or leave --url out", code=2)
-    from errors import ExtractionError
-    from extractors.content import page_url
-    from extractors.extract import extract_article
-
-    failed = 0
-    for path in paths:
-        html = path.read_bytes()
-        try:
-            record = extract_article(html, url if url is not None else page_url(html))
-        except ExtractionError as exc:
-            typer.echo(f"error: {path}: {exc}", err=True)
-            failed += 1
-            continue
-        if output is OutputFormat.jsonl:
-            typer.echo(json.dumps(record.to_dict(), ensure_ascii=False))
-        else:
-            _print_figures(path, record)
-    if failed:
-        raise typer.Exit(1)
-
-
-def _print_figures(path: Path, record: ArticleRecord) -> None:
-    from rich.table import Table
-
-    camp = record.campaign
-    title = f"{path.name}: {record.title or '(no title)'}"
-    if camp is not None and camp.name:
-        title += f"\n{camp.name} {camp.year or ''} ({camp.organizer or 'organiser unknown'})"
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for col in ("value", "kind", "role", "quote"):
-        table.add_column(col, overflow="fold", justify="right" if col == "value" else "left")
-    for f in record.figures:
-        value = f"{f.value:,}" + (f"–{f.value_max:,}" if f.value_max is not None else "")
-        value = (f"{f.approx} " if f.approx and f.approx != "range" else "") + value
-        table.add_row(value, f.kind, f.role, f.quote)
-    for h in record.hospitals:
-        table.add_row("", "hospital", "", h.name)
-    _console().print(table)
 
 
 @app.command()
@@ -186,7 +153,6 @@ def schedule(
 ) -> None:
     """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped."""
     from flows.orchestration.prefect_env import configure_prefect
-    from flows.steps.crawl import settings_payload
 
     settings = settings_for(config)
     env = configure_prefect(settings)
@@ -195,159 +161,15 @@ def schedule(
             "schedule needs a running Prefect server: run `prefect server start` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    from flows.orchestration.flows import serve_deployments
+    from flows.orchestration.maintenance import serve_deployments
 
     crons = {"cron": cron, "audit_cron": audit_cron, "verify_cron": verify_cron}
     typer.echo(f"{env.describe()}; serving crawl/audit/verify at {', '.join(crons.values())} ({timezone})")
-    serve_deployments(settings_payload(settings), config=config, timezone=timezone, **crons)
+    serve_deployments(settings.to_payload(), config=config, timezone=timezone, **crons)
 
 
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-@contextmanager
-def _progress_logging(console: Any) -> Iterator[None]:
-    """While active, the pipeline's progress (logger ``campaigns``, INFO and up) prints on ``console``."""
-    import logging
-    import time
-
-    from rich.text import Text
-
-    class _ToConsole(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
-            console.print(Text.assemble((stamp, "dim"), " ", record.getMessage()))
-
-    logger = logging.getLogger("campaigns")
-    handler, level, propagate = _ToConsole(logging.INFO), logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False  # Prefect's root console handler would print every line again
-    try:
-        with console.status("working…", spinner="dots"):
-            yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
-def _compact_table(console: Any, title: str) -> Any:
-    """A table that fits 80 columns (a header rule, no edge, one space between columns), its title printed."""
-    from rich import box
-    from rich.table import Table
-
-    console.print()
-    console.print(title, style="bold", highlight=False)
-    return Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-
-
-_SUMMARY_COLUMNS = (
-    ("source", "source"),
-    ("discovered", "found"),
-    ("fetched", "fetched"),
-    ("unchanged", "304"),
-    ("failed", "failed"),
-    ("irrelevant", "ignored"),
-    ("articles", "articles"),
-    ("figures", "figures"),
-    ("extraction_errors", "errors"),
-)
-
-
-def _print_summary(console: Any, summary: dict[str, Any]) -> None:
-    """The run summary: one row per source and the total, then failure reasons and new campaign-years."""
-    title = f"Crawl run {summary.get('run_id') or ''}".strip()
-    table = _compact_table(console, title)
-    for key, label in _SUMMARY_COLUMNS:
-        table.add_column(label, justify="left" if key == "source" else "right", no_wrap=key == "source")
-    totals = {**summary.get("totals", {}), "source": "total"}
-    for row in [*summary.get("sources", []), totals]:
-        cells = [str(row.get(k, "")) for k, _ in _SUMMARY_COLUMNS]
-        cells[4] = str(sum((row.get("failed") or {}).values()))
-        table.add_row(*cells, style="bold" if row is totals else None)
-    console.print(table)
-    notes = [f"{n} {why}" for why, n in sorted((totals.get("failed") or {}).items())]
-    if totals.get("deferred"):
-        notes.append(f"{totals['deferred']} deferred (tried again next run)")
-    if notes:
-        console.print("Not fetched: " + ", ".join(notes))
-    years: dict[str, list[str]] = {}
-    for key, year in totals.get("new_campaign_years") or []:
-        years.setdefault(key, []).append(str(year))
-    console.print(
-        "New campaign-years: " + ("; ".join(f"{k} {', '.join(y)}" for k, y in years.items()) or "none")
-    )
-    for name, error in (summary.get("sources_failed") or {}).items():
-        console.print(f"source {name} failed: {error}", style="red", markup=False)
-
-
-_YOY_COLUMNS = (
-    ("blood\ntarget", "blood_units_target"),
-    ("blood\nachieved", "blood_units_achieved"),
-    ("vs prev\nyear", "blood_units_achieved_change_pct"),
-    ("people\ntarget", "participants_target"),
-    ("people\nachieved", "participants_achieved"),
-    ("sites\ntarget", "sites_target"),
-    ("sites\nachieved", "sites_achieved"),
-)
-
-
-def _print_yoy(console: Any, database: Path, key: str) -> None:
-    """One campaign, years as rows: blood units (target, achieved, change), participants, sites."""
-    from collections import Counter
-
-    from warehouse.db import connect
-    from warehouse.queries import campaign_yoy
-
-    con = connect(database, read_only=True, allow_files=False)
-    try:
-        rows = campaign_yoy(con, key)
-    finally:
-        con.close()
-    if not rows:
-        console.print(f"No figures of campaign {key} in the warehouse.")
-        return
-    org = Counter(r["organizer"] for r in rows).most_common(1)[0][0]
-    rows = [r for r in rows if r["organizer"] == org]
-    name = next((r["name"] for r in reversed(rows) if r["name"]), key)
-    title = f"{name} ({org}): year over year"
-    table = _compact_table(console, title)
-    table.add_column("year")
-    for label, _ in _YOY_COLUMNS:
-        table.add_column(label, justify="right")
-    starred = False
-    for r in rows:
-        cells = [str(r["year"])]
-        for _, col in _YOY_COLUMNS:
-            value = r.get(col)
-            if value is None:
-                cells.append("")
-            elif col.endswith("_pct"):
-                cells.append(f"{value:+.1f}%")
-            else:
-                kind, role = col.rsplit("_", 1)
-                star = f"{kind}/{role}" in r.get("conflicts", [])
-                starred = starred or star
-                cells.append(f"{value:,}" + ("*" if star else ""))
-        table.add_row(*cells)
-    console.print(table)
-    if starred:
-        console.print(
-            "* the articles disagree on this value (see the view campaign_year_summary)", style="dim"
-        )
-
-
-for _module in (warehouse_cli, archive_cli, audit_cli):  # commands owned by the other modules of this package
-    _module.register(app)
+for _commands in (extraction, warehouse, archive):  # the commands of the other modules
+    _commands.register(app)
 
 
 def _one_line(message: str) -> str:

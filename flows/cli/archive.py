@@ -136,8 +136,8 @@ def reextract(
     ] = None,
 ) -> None:
     """Re-extract archived articles with the current extractor (no network); print what changed per site."""
+    from flows.steps.reextract import reextract as run
     from flows.steps.reextract_report import parse_since
-    from flows.steps.reextract_report import reextract as run
 
     parse_since(since)  # a bad date fails before anything is opened
     settings = settings_for(config)

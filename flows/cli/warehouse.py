@@ -1,7 +1,7 @@
-"""``campaigns sql | compare | campaigns | export``: questions to the warehouse from the shell.
+"""``campaigns sql | compare | campaigns | export | report``: questions to the warehouse.
 
-Module level imports only typer and the shared CLI helpers: DuckDB, rich and the
-warehouse load inside the commands, so ``campaigns --help`` stays fast.
+Module level imports only typer and the shared CLI helpers: DuckDB and the warehouse load
+inside the commands, so ``campaigns --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli._common import ConfigOption, fail, one_line_errors, settings_for
+from flows.cli._common import FULL, ConfigOption, console, fail, one_line_errors, print_yoy, settings_for
 
 __all__ = ["register"]
 
@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
     app.command("compare")(compare)
     app.command("campaigns")(campaigns)
     app.command("export")(export)
+    app.command("report")(report)
 
 
 @one_line_errors
@@ -174,7 +175,7 @@ def campaigns(
             str(r["articles"]),
             str(r["figures"]),
         )
-    _console().print(table)
+    console().print(table)
 
 
 @one_line_errors
@@ -205,24 +206,6 @@ def _with_hint(message: str) -> str:
     return message
 
 
-def _console(file: Any = None, width: int | None = None) -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, file=file, width=width)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    if isinstance(value, int | float):
-        return f"{value:,}"
-    return str(value)
-
-
 def _plain(value: Any) -> str:
     """A cell of `campaigns sql`: values as SQL gives them (no thousands separators on years or ids)."""
     if value is None:
@@ -243,12 +226,12 @@ def _write_table(columns: list[str], rows: list[tuple], output: Path | None) -> 
     for r in rows:
         table.add_row(*(_plain(v) for v in r))
     if output is None:
-        console = _console()
-        console.print(table)
-        console.print(f"{len(rows)} rows", style="dim")
+        out = console()
+        out.print(table)
+        out.print(f"{len(rows)} rows", style="dim")
         return
     with output.open("w", encoding="utf-8") as fh:
-        _console(fh, width=1000).print(table)
+        console(fh, width=1000).print(table)
 
 
 def _as_csv(columns: list[str], rows: list[tuple]) -> str:
@@ -275,41 +258,37 @@ def _as_json(columns: list[str], rows: list[tuple]) -> str:
 
 
 def _print_yoy(key: str, rows: list[dict[str, Any]]) -> None:
-    from rich.table import Table
-
-    from warehouse.queries import YOY_KINDS
-
-    console = _console()
+    """One table per organiser, years as rows (the rows come ordered by organiser and year)."""
+    out = console()
     by_org: dict[str | None, list[dict[str, Any]]] = {}
     for r in rows:
         by_org.setdefault(r["organizer"], []).append(r)
     for org, org_rows in by_org.items():
-        kinds = [
-            k
-            for k in YOY_KINDS
-            if any(r.get(f"{k}_target") is not None or r.get(f"{k}_achieved") is not None for r in org_rows)
-        ]
         name = next((r["name"] for r in reversed(org_rows) if r.get("name")), None)
-        title = f"{name or key} ({key}): {org or 'organiser unknown'}"
-        table = Table(title=title, title_justify="left")
-        table.add_column("year")
-        table.add_column("articles", justify="right")
-        for k in kinds:
-            label = k.replace("_", " ")
-            table.add_column(f"{label}\ntarget", justify="right")
-            table.add_column(f"{label}\nachieved", justify="right")
-            table.add_column("vs prev\n%", justify="right")
-        conflicted = False
-        for r in org_rows:
-            cells = [str(r["year"]), str(r["articles"])]
-            for k in kinds:
-                for role in ("target", "achieved"):
-                    mark = "*" if f"{k}/{role}" in r["conflicts"] else ""
-                    conflicted = conflicted or bool(mark)
-                    cells.append(_cell(r.get(f"{k}_{role}")) + mark)
-                change = r.get(f"{k}_achieved_change_pct")
-                cells.append("" if change is None else f"{change:+.1f}")
-            table.add_row(*cells)
-        console.print(table)
-        if conflicted:
-            console.print("* sources disagree on this value: see the view campaign_year_summary", style="dim")
+        print_yoy(out, f"{name or key} ({key}): {org or 'organiser unknown'}", org_rows, FULL)
+
+
+@one_line_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="Only this campaign key (default: all).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a self-contained HTML report: charts, year-over-year tables, every quote, crawl health."""
+    from flows.steps.report import render_report
+    from warehouse.db import connect
+    from warehouse.report_data import campaign_reports, crawl_health
+
+    settings = settings_for(config)
+    con = connect(settings.storage.database, read_only=True)
+    try:
+        camps = campaign_reports(con, campaign)
+        health = crawl_health(con)
+    finally:
+        con.close()
+    if campaign is not None and not camps:
+        fail(f"no campaign with key {campaign!r} (see `campaigns campaigns`)")
+    out.write_text(render_report(camps, health), encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(camps)} campaigns)")

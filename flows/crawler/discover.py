@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser
 
 from errors import ConfigError
+from extractors.decode import decode_text
 from extractors.normalize import fold
 from extractors.urls import canonicalize_url, host_of, is_http_url
 from flows.config import CrawlSettings, Source
@@ -34,11 +35,11 @@ __all__ = [
     "Discovery",
     "discover",
     "entry_urls",
-    "is_relevant",
     "links_from_feed",
     "links_from_listing",
     "links_from_sitemap",
-    "page_url",
+    "listing_page_url",
+    "matches_keywords",
 ]
 
 _SITEMAP_MAX_BYTES = 64 * 1024 * 1024  # the protocol allows 50 MB uncompressed
@@ -64,7 +65,7 @@ def entry_urls(source: Source) -> list[str]:
     )
 
 
-def page_url(listing_url: str, template: str, page: int) -> str:
+def listing_page_url(listing_url: str, template: str, page: int) -> str:
     """Page ``page`` (1-based) of a listing: the listing itself for 1, else the template filled."""
     if page <= 1:
         return canonicalize_url(listing_url)
@@ -72,23 +73,23 @@ def page_url(listing_url: str, template: str, page: int) -> str:
     return canonicalize_url(template.format(url=stem, page=page, index=page - 1))
 
 
-def links_from_listing(html: str, page_url: str, source: Source) -> tuple[list[str], str | None]:
-    """Article links of one listing page (filtered, canonical, in page order) and its next page."""
+def links_from_listing(html: str, url: str, source: Source) -> tuple[list[str], str | None]:
+    """Article links of the listing page at ``url`` (filtered, canonical, in page order) and its next page."""
     tree = LexborHTMLParser(html)
     base_node = tree.css_first("base[href]")
-    base = canonicalize_url(base_node.attributes.get("href") or "", page_url) if base_node else page_url
+    base = canonicalize_url(base_node.attributes.get("href") or "", url) if base_node else url
     pattern = _pattern(source)
-    here = canonicalize_url(page_url)
+    here = canonicalize_url(url)
     links: dict[str, None] = {}
     for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        url = canonicalize_url(href, base)
-        if url == here or not is_http_url(url):
+        link = canonicalize_url(href, base)
+        if link == here or not is_http_url(link):
             continue
-        if pattern.search(url) if pattern else host_of(url) == host_of(here):
-            links.setdefault(url)
+        if pattern.search(link) if pattern else host_of(link) == host_of(here):
+            links.setdefault(link)
     return list(links), _next_page(tree, base, here, source)
 
 
@@ -103,7 +104,7 @@ def _next_page(tree: LexborHTMLParser, base: str, here: str, source: Source) -> 
     for start in source.start_urls or (here,):
         number = _page_number(here, start, source.pagination)
         if number is not None:
-            return page_url(start, source.pagination, number + 1)
+            return listing_page_url(start, source.pagination, number + 1)
     return None
 
 
@@ -163,7 +164,7 @@ def links_from_sitemap(xml: str | bytes, url: str) -> tuple[list[str], list[str]
     return _dedup(pages, url), _dedup(children, url)
 
 
-def is_relevant(text: str, keywords: Sequence[str]) -> bool:
+def matches_keywords(text: str, keywords: Sequence[str]) -> bool:
     """True when ``text`` mentions one of ``keywords`` (case- and diacritics-insensitive,
     whole words); always True when there are no keywords."""
     if not keywords:
@@ -200,9 +201,10 @@ async def discover(
         while url and url not in visited and len(visited) < crawl.listing_depth:
             visited.add(url)
             page = await get(url, "listing", start if len(visited) == 1 else "")
-            if page is None or page.text is None:
+            if page is None or page.body is None:
                 break  # unchanged (304), failed or deferred: its later pages are not reachable
-            links, url = links_from_listing(page.text, page.final_url or url, source)
+            html = decode_text(page.body, page.content_type)[0]
+            links, url = links_from_listing(html, page.final_url or url, source)
             found.update(dict.fromkeys(links))
     for feed in source.feeds:
         got = await get(canonicalize_url(feed), "feed", feed)

@@ -32,7 +32,6 @@ import httpcore
 import httpx
 
 from errors import ConfigError, FetchError, PolicyError, TransientFetchError
-from extractors.decode import decode_text, is_textual
 from extractors.urls import host_of
 from flows.config import CrawlSettings
 from flows.crawler.policy import (
@@ -75,7 +74,6 @@ class FetchResult:
     outcome: Outcome
     exchanges: tuple[Exchange, ...]
     body: bytes | None
-    text: str | None
     content_type: str | None
     etag: str | None
     last_modified: str | None
@@ -340,7 +338,6 @@ def _result(url: str, kind: str, ex: Exchange, exchanges: list[Exchange]) -> Fet
         outcome, error = "failed", f"http {ex.status} without Location"
     elif ex.status >= 400 or ex.status < 200:
         outcome, error = "failed", f"http {ex.status}"
-    text = decode_text(ex.body, ctype)[0] if ex.body and is_textual(ctype) else None
     return FetchResult(
         url=url,
         final_url=ex.url,
@@ -349,7 +346,6 @@ def _result(url: str, kind: str, ex: Exchange, exchanges: list[Exchange]) -> Fet
         outcome=outcome,
         exchanges=tuple(exchanges),
         body=ex.body,
-        text=text,
         content_type=ctype,
         etag=_header(ex.response_headers, "etag"),
         last_modified=_header(ex.response_headers, "last-modified"),
@@ -366,7 +362,7 @@ def _ended(url: str, kind: str, exchanges: list[Exchange], started: str, exc: Fe
     fetched_at = last.fetched_at if last is not None else started
     outcome: Outcome = "deferred" if exc.transient else "failed"
     return FetchResult(
-        url, final_url, exc.status, str(exc), outcome, tuple(exchanges), None, None, None, None, None,
+        url, final_url, exc.status, str(exc), outcome, tuple(exchanges), None, None, None, None,
         fetched_at, 0, kind,
     )  # fmt: skip
 

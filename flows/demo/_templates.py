@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from selectolax.lexbor import LexborHTMLParser
+
 __all__ = [
     "DEMO_SITES",
     "DemoArticle",
@@ -219,6 +221,7 @@ class DemoArticle:
     html: bytes
     status: int = 200
     sapo: str = ""
+    content_type: str | None = None  # None: text/html, with charset=utf-8 when the bytes are UTF-8
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,8 +249,6 @@ def _published(value: Any) -> datetime:
 
 
 def _meta_description(html: bytes) -> str:
-    from selectolax.lexbor import LexborHTMLParser
-
     tree = LexborHTMLParser(html)
     for sel in ('meta[name="description"]', 'meta[property="og:description"]'):
         node = tree.css_first(sel)
@@ -321,5 +322,5 @@ def build_pages(layout: SiteLayout, articles: Sequence[DemoArticle], base_url: s
     home = f'<!DOCTYPE html><html lang="vi"><body><a href="{layout.section_path}">{layout.section_title}</a>'
     pages["/"] = DemoPage(f"{home}</body></html>".encode(), "text/html; charset=utf-8", newest)
     for a in articles:
-        pages[a.path] = DemoPage(a.html, _html_type(a.html), a.published, status=a.status)
+        pages[a.path] = DemoPage(a.html, a.content_type or _html_type(a.html), a.published, status=a.status)
     return pages

@@ -1,4 +1,5 @@
-"""A local news site for the demo and the tests: real HTTP on 127.0.0.1, one server per site.
+"""The demo: local news sites on 127.0.0.1, one HTTP server per site, and ``campaigns demo``,
+which crawls them with the nightly flow.
 
 Each demo site (``anninhthudo.vn``, ``cand.com.vn``) serves, from its own port:
 
@@ -12,6 +13,9 @@ Each demo site (``anninhthudo.vn``, ``cand.com.vn``) serves, from its own port:
 Responses carry ``ETag`` and ``Last-Modified`` and answer conditional requests with
 304, and are gzip-encoded when the client asks, like a real site. Every request is
 counted (:meth:`DemoSite.hits`) so tests can check what the crawler asked for.
+:func:`run_demo` brings the sites back on the ports of the previous run in its data
+folder when free, so a second run sees the same URLs: conditional requests, revisits,
+no new rows.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from types import TracebackType
 from typing import Any
 
 from errors import ConfigError
+from flows.config import default_sources, load_settings
 from flows.demo._templates import (
     DEMO_SITES,
     DemoArticle,
@@ -38,12 +43,13 @@ from flows.demo._templates import (
     build_pages,
     load_articles,
 )
+from flows.orchestration.prefect_env import configure_prefect
+from flows.steps.audit import PROJECT_FIXTURES
 
 __all__ = [
     "DEMO_CAMPAIGN_KEY",
     "DEMO_KEYWORDS",
     "DEMO_SITES",
-    "FIXTURES_DIR",
     "DemoArticle",
     "DemoPage",
     "DemoResult",
@@ -56,7 +62,7 @@ __all__ = [
     "to_toml",
 ]
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
+
 DEMO_CAMPAIGN_KEY = "hanh-trinh-giot-mau-nghia-tinh"
 
 
@@ -162,7 +168,7 @@ class DemoSite:
 
     def __init__(
         self,
-        fixtures: Path = FIXTURES_DIR,
+        fixtures: Path = PROJECT_FIXTURES,
         *,
         layouts: Sequence[SiteLayout] = DEMO_SITES,
         ports: Mapping[str, int] | None = None,
@@ -262,25 +268,10 @@ DEMO_KEYWORDS: tuple[str, ...] = ("hiến máu", "giọt máu", "đơn vị máu
 _PORTS_FILE = "demo-ports.json"
 
 
-@dataclass(frozen=True, slots=True)
-class DemoResult:
-    """What ``campaigns demo`` produced: the run summary and where everything went."""
-
-    summary: dict[str, Any]
-    database: Path
-    archive: Path
-    config: Path
-
-
 def demo_config(site: DemoSite, data_dir: Path) -> dict[str, Any]:
     """Settings (as TOML data) that crawl the running demo site into ``data_dir``."""
-    from flows.config import default_sources
-
-    shipped = {s.name: s.keywords for s in default_sources()}  # named "cand" for cand.com.vn
-    keywords = {
-        lay.name: shipped.get(lay.name) or shipped.get(lay.name.split(".")[0]) or DEMO_KEYWORDS
-        for lay in site.layouts
-    }
+    shipped = {s.name: s.keywords for s in default_sources()}  # sources are named by their host
+    keywords = {lay.name: shipped.get(lay.name) or DEMO_KEYWORDS for lay in site.layouts}
     depth = max(site.listing_pages(lay.name) for lay in site.layouts)
     data_dir = data_dir.resolve()
     return {
@@ -332,22 +323,27 @@ def _saved_ports(data_dir: Path) -> dict[str, int]:
     return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What ``campaigns demo`` produced: the run summary and where everything went."""
+
+    summary: dict[str, Any]
+    database: Path
+    archive: Path
+    config: Path
+
+
 def run_demo(
     data_dir: Path,
     *,
-    fixtures: Path = FIXTURES_DIR,
+    fixtures: Path = PROJECT_FIXTURES,
     say: Callable[[str], object] = print,
     configure: bool = True,
 ) -> DemoResult:
     """Serve the demo sites and crawl them with the nightly flow into ``data_dir``.
 
-    The sites come back on the ports of the previous run in ``data_dir`` when free, so
-    a second run sees the same URLs: conditional requests, revisits, no new rows.
     ``configure=False`` leaves Prefect's environment alone (tests run under a harness).
     """
-    from flows.config import load_settings
-    from flows.steps.crawl import settings_payload
-
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     if not any((fixtures / lay.name).is_dir() for lay in DEMO_SITES):
@@ -362,11 +358,11 @@ def run_demo(
         config_path.write_text(to_toml(demo_config(site, data_dir)), encoding="utf-8")
         settings = load_settings(config_path)
         if configure:
-            from flows.orchestration.prefect_env import configure_prefect
-
             env = configure_prefect(settings, data_dir=data_dir)
             say(f"{env.describe()} (starts in 10-20 s)")
+        # Imported here, not at the top: Prefect reads its environment when first imported,
+        # so it must come after configure_prefect.
         from flows.orchestration.flows import nightly_crawl
 
-        summary = nightly_crawl(settings=settings_payload(settings))
+        summary = nightly_crawl(settings=settings.to_payload())
     return DemoResult(summary, settings.database, settings.archive, config_path)

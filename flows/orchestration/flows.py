@@ -1,57 +1,45 @@
-"""Prefect 3 flows: the nightly crawl (one subflow per source), re-extraction, the audit; served.
+"""The nightly crawl as Prefect flows (one ``crawl-source`` subflow per source, the recipe in
+plain sight), and how their tasks run.
 
-The weekly archive verification lives in :mod:`flows.orchestration.verify`; :func:`build_deployments`
-schedules all of them.
-
-Import this module only after :func:`flows.orchestration.prefect_env.configure_prefect` (importing
-Prefect reads its settings). Tasks are thin wrappers over the plain steps of
-:mod:`flows.steps.crawl` and coarse (one per step and batch, never per article: each
-task run costs the Prefect server ~34 ms of CPU). Only transient errors
-(``errors.is_transient``: a busy warehouse, a network hiccup) are retried, with
-exponential backoff and jitter from ``settings.crawl``. A source whose subflow
-fails is reported in the summary; the other sources go on.
+Import after :func:`flows.orchestration.prefect_env.configure_prefect` (importing Prefect
+reads its settings). Each task is a thin wrapper (:func:`as_task`) over a plain step of
+:mod:`flows.steps.crawl` that tests call directly. Tasks are coarse (one per step and
+batch, never per article: each task run costs the Prefect server ~34 ms of CPU). Only
+errors marked transient (``errors.is_transient``: a busy warehouse, a network hiccup) are
+retried, with exponential backoff and jitter from ``settings.crawl``. A source whose
+subflow fails is reported in the summary; the other sources go on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from prefect import flow, task
+from distributed import LocalCluster
+from prefect import flow, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect_dask import DaskTaskRunner
 
-from errors import ConfigError, PipelineError, is_transient
+from errors import ConfigError, describe_error, is_transient
 from flows.config import Settings, load_settings
-from flows.steps import crawl as pipeline
-
-if TYPE_CHECKING:
-    from flows.steps.reextract_report import ReextractReport
+from flows.steps import crawl as steps
+from flows.steps.crawl import SourceSummary, batch_summary, summarize
+from flows.steps.extract import Extracted
 
 __all__ = [
-    "AUDIT_CRON",
-    "NIGHTLY_CRON",
-    "TIMEZONE",
-    "VERIFY_CRON",
-    "audit_flow",
-    "build_deployments",
+    "as_task",
     "crawl_source_flow",
     "nightly_crawl",
-    "reextract_batches_flow",
-    "reextract_flow",
     "retry_if_transient",
-    "serve_deployments",
+    "retry_options",
+    "settings_of",
     "summary_markdown",
     "task_runner_for",
 ]
-
-_EXTRACT_CHUNK = 25  # articles per extraction task (the unit a Dask worker gets)
-_REEXTRACT_MIN_BATCH, _REEXTRACT_MAX_BATCH = 25, 200
-NIGHTLY_CRON, AUDIT_CRON, VERIFY_CRON = "0 2 * * *", "30 3 * * 1", "0 4 * * 0"
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -63,8 +51,15 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-def _task(fn: Callable[..., Any], name: str) -> Any:
-    """A thin task over a plain step.
+def retry_options(settings: Settings) -> dict[str, Any]:
+    """Task retry options from ``settings.crawl``: exponential backoff capped at backoff_max_seconds."""
+    c = settings.crawl
+    delays = [min(c.backoff_base_seconds * 2**i, c.backoff_max_seconds) for i in range(c.max_retries)]
+    return {"retries": c.max_retries, "retry_delay_seconds": delays or 0}
+
+
+def as_task(fn: Callable[..., Any], name: str) -> Any:
+    """A thin task over a plain step, retried on transient errors only.
 
     No Prefect result persistence or cache keys, on purpose: what a re-run of the same
     night may skip is decided by what the warehouse has committed (the frontier, known
@@ -81,18 +76,6 @@ def _task(fn: Callable[..., Any], name: str) -> Any:
     )(fn)
 
 
-_TASKS: dict[Callable[..., Any], Any] = {
-    pipeline.discover_source: _task(pipeline.discover_source, "discover"),
-    pipeline.plan_fetches: _task(pipeline.plan_fetches, "plan"),
-    pipeline.fetch_pages: _task(pipeline.fetch_pages, "fetch"),
-    pipeline.archive_results: _task(pipeline.archive_results, "archive"),
-    pipeline.extract_pages: _task(pipeline.extract_pages, "extract"),
-    pipeline.load_records: _task(pipeline.load_records, "load"),
-}
-_begin = _task(pipeline.begin_run, "begin-run")
-_end = _task(pipeline.end_run, "end-run")
-
-
 @contextmanager
 def task_runner_for(settings: Settings) -> Iterator[Any]:
     """The task runner of a run's subflows, shared by every source.
@@ -106,15 +89,9 @@ def task_runner_for(settings: Settings) -> Iterator[Any]:
         return
     if settings.task_runner != "dask":
         raise ConfigError(f"unknown task_runner {settings.task_runner!r}; use 'thread' or 'dask'")
-    from prefect_dask import DaskTaskRunner
-
     if settings.dask_address:
         yield DaskTaskRunner(address=settings.dask_address)
         return
-    import logging
-
-    from distributed import LocalCluster
-
     logging.getLogger("distributed").setLevel(logging.WARNING)
     workers = settings.dask_workers or settings.max_workers
     with LocalCluster(
@@ -123,33 +100,45 @@ def task_runner_for(settings: Settings) -> Iterator[Any]:
         yield DaskTaskRunner(address=cluster.scheduler_address)
 
 
-def _retries(settings: Settings) -> dict[str, Any]:
-    """Task retry options from ``settings.crawl``: exponential backoff capped at backoff_max_seconds."""
-    c = settings.crawl
-    delays = [min(c.backoff_base_seconds * 2**i, c.backoff_max_seconds) for i in range(c.max_retries)]
-    return {"retries": c.max_retries, "retry_delay_seconds": delays or 0}
+_FETCH_BATCH = 50  # articles fetched, archived and loaded together
+_EXTRACT_CHUNK = 25  # articles per extraction task (the unit a Dask worker gets)
+
+_discover = as_task(steps.discover_source, "discover")
+_plan = as_task(steps.plan_fetches, "plan")
+_fetch = as_task(steps.fetch_pages, "fetch")
+_archive = as_task(steps.archive_results, "archive")
+_extract = as_task(steps.extract_pages, "extract")
+_load = as_task(steps.load_records, "load")
+_begin = as_task(steps.begin_run, "begin-run")
+_end = as_task(steps.end_run, "end-run")
+
+
+def settings_of(config: str | None, settings: dict[str, Any] | None) -> Settings:
+    """A deployment's parameters to settings: the payload when given, else the config file read now."""
+    return Settings.from_payload(settings) if settings is not None else load_settings(config)
 
 
 @flow(name="crawl-source", flow_run_name="crawl-{source_name}", validate_parameters=False)
-def crawl_source_flow(settings: dict[str, Any], source_name: str, run_id: str) -> dict[str, Any]:
-    """One source: discover → plan → fetch → archive → extract (fanned out) → load, batch by batch."""
-    conf = pipeline.settings_from_payload(settings)
-    (source,) = pipeline.resolve_sources(conf, [source_name])
-    opts = _retries(conf)
-    tasks = {fn: t.with_options(**opts) for fn, t in _TASKS.items()}
-
-    def step(fn: Callable[..., Any], *args: Any) -> Any:
-        if fn is pipeline.extract_pages:
-            src, archived = args
-            chunks = [archived[i : i + _EXTRACT_CHUNK] for i in range(0, len(archived), _EXTRACT_CHUNK)]
-            futures = [tasks[fn].submit(src, chunk) for chunk in chunks]
-            merged = pipeline.Extracted()
-            for fut in futures:
-                merged = merged.merge(fut.result())
-            return merged
-        return tasks[fn](*args)
-
-    return pipeline.crawl_source(conf, source, run_id, step=step).to_dict()
+def crawl_source_flow(settings: Settings, source_name: str, run_id: str) -> dict[str, Any]:
+    """One source: discover → plan → fetch → archive → extract (chunks mapped) → load, batch by batch."""
+    (source,) = settings.select_sources([source_name])
+    opts = retry_options(settings)
+    found = _discover.with_options(**opts)(settings, source)
+    _archive.with_options(**opts)(settings, source, found.results, run_id)
+    planned = _plan.with_options(**opts)(settings, source, found.article_urls)
+    summary = SourceSummary(source.name, discovered=len(found.article_urls), planned=len(planned))
+    summary = summary.plus(batch_summary(source.name, found.results))  # listings and feeds
+    for start in range(0, len(planned), _FETCH_BATCH):
+        results = _fetch.with_options(**opts)(settings, planned[start : start + _FETCH_BATCH])
+        archived = _archive.with_options(**opts)(settings, source, results, run_id)
+        pages = steps.article_pages(source, archived)
+        chunks = [pages[i : i + _EXTRACT_CHUNK] for i in range(0, len(pages), _EXTRACT_CHUNK)]
+        extracted = Extracted()
+        for part in _extract.with_options(**opts).map(unmapped(settings), unmapped(source), chunks).result():
+            extracted = extracted.merge(part)
+        loaded = _load.with_options(**opts)(settings, source, extracted, run_id, archived)
+        summary = summary.plus(batch_summary(source.name, results, loaded, len(extracted.off_topic)))
+    return summary.to_dict()
 
 
 @flow(name="nightly-crawl", validate_parameters=False)
@@ -161,15 +150,14 @@ def nightly_crawl(
 ) -> dict[str, Any]:
     """Crawl every source (or ``sources``) into the warehouse; returns and publishes the run summary.
 
-    ``settings`` (from :func:`flows.steps.crawl.settings_payload`) wins over ``config``
-    (a TOML path, read when the run starts: what a deployment passes).
+    ``settings`` (:meth:`flows.config.Settings.to_payload`) wins over ``config`` (a TOML
+    path, read when the run starts: what a deployment passes).
     """
-    settings = _payload(config, settings)
+    conf = settings_of(config, settings)
     if refresh:
-        settings = {**settings, "crawl": {**settings["crawl"], "refresh": True}}
-    conf = pipeline.settings_from_payload(settings)
-    chosen = pipeline.resolve_sources(conf, sources or ())
-    opts = _retries(conf)
+        conf = conf.model_copy(update={"crawl": conf.crawl.model_copy(update={"refresh": True})})
+    chosen = conf.select_sources(sources or ())
+    opts = retry_options(conf)
     run_id = _begin.with_options(**opts)(
         conf, {"sources": [s.name for s in chosen], "refresh": conf.crawl.refresh}
     )
@@ -177,110 +165,15 @@ def nightly_crawl(
     with task_runner_for(conf) as runner:
         subflow = crawl_source_flow.with_options(task_runner=runner)
         for source in chosen:
-            state = subflow(settings, source.name, run_id, return_state=True)
+            state = subflow(conf, source.name, run_id, return_state=True)
             if state.is_completed():
-                summaries.append(pipeline.SourceSummary(**_as_summary(state.result())))
+                summaries.append(SourceSummary(**_as_summary(state.result())))
             else:
-                summaries.append(pipeline.SourceSummary(source.name, error=_state_error(state)))
-    summary = pipeline.summarize(run_id, summaries)
+                summaries.append(SourceSummary(source.name, error=_state_error(state)))
+    summary = summarize(run_id, summaries)
     _end.with_options(**opts)(conf, run_id, summary)
     _publish(summary)
     return summary
-
-
-def _payload(config: str | None, settings: dict[str, Any] | None) -> dict[str, Any]:
-    return settings if settings is not None else pipeline.settings_payload(load_settings(config))
-
-
-def _reextract_batch_size(captures: int, workers: int) -> int:
-    """Coarse batches: about four per worker, 25–200 pages each (each task run costs the server ~34 ms)."""
-    return max(_REEXTRACT_MIN_BATCH, min(_REEXTRACT_MAX_BATCH, -(-captures // (4 * max(workers, 1)))))
-
-
-@flow(name="reextract-batches", validate_parameters=False)
-def reextract_batches_flow(
-    settings: Settings, site: str | None = None, since: str | None = None, batch_size: int = 0
-) -> ReextractReport:
-    """Extract the batches as tasks on this flow's task runner; load each, in order, here."""
-    from flows.steps.reextract import extract_batch, plan_reextract
-
-    run = plan_reextract(settings, site=site, since=since)
-    workers = settings.dask_workers or settings.max_workers
-    size = batch_size or _reextract_batch_size(len(run.captures), workers)
-    extract = _task(extract_batch, "reextract-batch").with_options(**_retries(settings))
-    keywords = run.keywords
-    futures = [extract.submit(settings, batch, keywords) for batch in run.batches(size)]
-    for future in futures:  # loads one batch while the workers extract the next ones
-        run.load(future.result())
-    return run.finish()
-
-
-@flow(name="reextract", validate_parameters=False)
-def reextract_flow(
-    config: str | None = None,
-    settings: dict[str, Any] | None = None,
-    site: str | None = None,
-    since: str | None = None,
-    batch_size: int = 0,
-) -> dict[str, Any]:
-    """Re-extract archived articles with the current extractor (no network); publish what changed.
-
-    The batches run on the settings' task runner (threads, or Dask processes: see
-    :func:`task_runner_for`); ``batch_size`` 0 picks coarse batches for the workers.
-    """
-    from flows.steps.reextract_report import parse_since
-
-    conf = pipeline.settings_from_payload(_payload(config, settings))
-    parse_since(since)  # a bad date fails before anything starts
-    with task_runner_for(conf) as runner:
-        subflow = reextract_batches_flow.with_options(task_runner=runner)
-        report: ReextractReport = subflow(conf, site, since, batch_size)
-    create_markdown_artifact(
-        f"# Re-extraction `{report.run_id}` (extractor {report.extractor_version})\n\n"
-        f"{report.captures} captures, {report.loaded} articles new or changed, {report.failed} failed\n\n"
-        + (f"```\n{report.render()}\n```\n" if report.sites else "Nothing to re-extract.\n"),
-        key="reextract-report",
-    )
-    return {
-        "run_id": report.run_id,
-        "captures": report.captures,
-        "loaded": report.loaded,
-        "failed": report.failed,
-        "errors": list(report.errors),
-    }
-
-
-@flow(name="audit", validate_parameters=False)
-def audit_flow(
-    config: str | None = None,
-    settings: dict[str, Any] | None = None,
-    fixtures: str | None = None,
-    sample: int = 200,
-) -> dict[str, Any]:
-    """Score the extractor on the fixtures and re-read a sample of the archive; fail below a floor."""
-    from flows.demo.site import FIXTURES_DIR
-    from flows.steps.audit import audit_fixtures
-    from flows.steps.audit_archive import audit_archive
-
-    conf = pipeline.settings_from_payload(_payload(config, settings))
-    result = _task(audit_fixtures, "audit-fixtures")(Path(fixtures) if fixtures else FIXTURES_DIR)
-    drift = []
-    if Path(conf.database).is_file():
-        drift = _task(audit_archive, "audit-archive")(conf, sample=sample or None)
-    metrics = result.card.metrics()
-    rows = [{"metric": k, "value": round(v, 4)} for k, v in sorted(metrics.items())]
-    warnings = [f"{d.site}: {d.warning}" for d in drift if d.warning]
-    create_table_artifact(rows, key="audit-scorecard", description=f"{result.pages} fixture pages")
-    create_markdown_artifact(
-        f"# Extraction audit: {result.pages} fixture pages\n\n"
-        + "".join(f"- below floor: {line}\n" for line in result.failures)
-        + "".join(f"- archive drift: {w}\n" for w in warnings)
-        + ("" if result.failures or warnings else "All floors hold; no drift in the archive sample.\n"),
-        key="audit-report",
-    )
-    if result.failures:
-        raise PipelineError("extraction below its floor: " + "; ".join(result.failures))
-    return {"pages": result.pages, "metrics": metrics, "drift_warnings": warnings}
 
 
 def _as_summary(data: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +184,7 @@ def _state_error(state: Any) -> str:
     try:
         state.result()
     except Exception as exc:
-        return pipeline.describe_error(exc)
+        return describe_error(exc)
     return state.message or state.name or "failed"
 
 
@@ -322,49 +215,3 @@ def _publish(summary: dict[str, Any]) -> None:
         row["new_campaign_years"] = len(row["new_campaign_years"])
     create_markdown_artifact(summary_markdown(summary), key="crawl-summary", description="nightly crawl")
     create_table_artifact(rows, key="crawl-sources", description="per source")
-
-
-def build_deployments(
-    settings: dict[str, Any],
-    *,
-    config: Path | None = None,
-    cron: str = NIGHTLY_CRON,
-    timezone: str = TIMEZONE,
-    audit_cron: str = AUDIT_CRON,
-    verify_cron: str = VERIFY_CRON,
-) -> list[Any]:
-    """The deployments :func:`serve_deployments` serves (``RunnerDeployment`` objects, not registered).
-
-    The nightly crawl (one run at a time), the weekly extraction audit, the weekly
-    archive verification, and an unscheduled re-extraction. With ``config`` each run
-    re-reads that file; otherwise the runs carry these settings.
-    """
-    from prefect.schedules import Cron
-
-    from flows.orchestration.verify import verify_archive_flow
-
-    params: dict[str, Any] = (
-        {"config": str(Path(config).resolve())} if config is not None else {"settings": settings}
-    )
-    return [
-        nightly_crawl.to_deployment(
-            name="nightly", schedule=Cron(cron, timezone=timezone), parameters=params, concurrency_limit=1
-        ),
-        audit_flow.to_deployment(
-            name="weekly", schedule=Cron(audit_cron, timezone=timezone), parameters=params
-        ),
-        verify_archive_flow.to_deployment(
-            name="weekly-verify",
-            schedule=Cron(verify_cron, timezone=timezone),
-            parameters=params,
-            concurrency_limit=1,
-        ),
-        reextract_flow.to_deployment(name="on-demand", parameters=params),
-    ]
-
-
-def serve_deployments(settings: dict[str, Any], **options: Any) -> None:
-    """Serve :func:`build_deployments` (same options) from this process until stopped."""
-    from prefect import serve
-
-    serve(*build_deployments(settings, **options))

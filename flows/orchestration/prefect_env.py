@@ -20,7 +20,6 @@ start``); otherwise Prefect starts a temporary local server for the run
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +99,3 @@ def configure_prefect(
         env.setdefault(name, value)
     api_url = env.get("PREFECT_API_URL") or None
     return PrefectEnv(home=home, api_url=api_url)
-
-
-def prefect_imported() -> bool:
-    """True once something in this process imported Prefect (then env changes come too late)."""
-    return "prefect" in sys.modules

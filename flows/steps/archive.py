@@ -22,13 +22,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from errors import ArchiveError
-
-if TYPE_CHECKING:
-    from flows.config import Settings
-    from warehouse.types import Capture
+from flows.config import Settings
+from warehouse.archive_queries import all_captures
+from warehouse.db import session, transaction
+from warehouse.load import load_captures
+from warehouse.types import Capture
+from warehouse.warc.reader import iter_captures, verify
+from warehouse.warc.writer import recover
 
 __all__ = ["ArchiveCheck", "reindex_archive", "verify_archive"]
 
@@ -82,9 +84,6 @@ class ArchiveCheck:
 
 
 def _index(database: Path, busy_timeout: float) -> list[Capture] | None:
-    from warehouse.archive_queries import all_captures
-    from warehouse.db import session
-
     if not database.is_file():
         return None
     with session(database, read_only=True, busy_timeout=busy_timeout) as con:
@@ -92,8 +91,6 @@ def _index(database: Path, busy_timeout: float) -> list[Capture] | None:
 
 
 def _check(folder: Path, database: Path, busy_timeout: float) -> ArchiveCheck:
-    from warehouse.warc.reader import verify
-
     index = _index(database, busy_timeout)
     files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
     if not files:
@@ -135,12 +132,6 @@ def _closed_files(folder: Path) -> dict[Path, int]:
 
 def reindex_archive(settings: Settings) -> list[Capture]:
     """Repair torn tails, then index the records no ``captures`` row points to; returns them."""
-    from warehouse.archive_queries import all_captures
-    from warehouse.db import session, transaction
-    from warehouse.load import load_captures
-    from warehouse.warc.reader import iter_captures
-    from warehouse.warc.writer import recover
-
     folder = Path(settings.archive)
     if not folder.is_dir():
         return []

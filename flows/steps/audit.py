@@ -3,6 +3,8 @@
 ``audit_fixtures`` re-extracts every ``fixtures/<site>/<slug>.html`` and scores it
 against its hand-checked ``<slug>.expected.json``; ``check_floors`` compares the
 scorecard with the committed baseline (``fixtures/audit-baseline.json``).
+:func:`default_fixtures_dir` is the folder audited when none is named: ``./fixtures``
+of the directory the command runs in, else the project's own (the demo serves those).
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extractors.extract import extract_article
 from extractors.scoring import FixtureDiff, Scorecard, score
 
 __all__ = [
     "BASELINE_NAME",
+    "PROJECT_FIXTURES",
     "AuditResult",
     "audit_fixtures",
     "check_floors",
+    "default_fixtures_dir",
     "fixture_pages",
     "project",
     "render_diff",
@@ -30,6 +35,8 @@ __all__ = [
 ]
 
 BASELINE_NAME = "audit-baseline.json"
+#: The project's own fixtures (golden tests, demo sites, the packaged audit).
+PROJECT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 _KEPT = ("relevant", "must_not_extract", "notes")
 
 
@@ -38,6 +45,15 @@ class AuditResult:
     card: Scorecard
     pages: int
     failures: tuple[str, ...]  # floors broken: "figures.f1 0.8700 < floor 0.9000"
+
+
+def default_fixtures_dir(cwd: Path | None = None) -> Path:
+    """``./fixtures`` of ``cwd`` (default: the working directory) when it holds fixture pages, else
+    the project's own: a user's fixtures are what the audit holds the extractor against."""
+    here = (cwd or Path.cwd()) / "fixtures"
+    if here.is_dir() and any(here.glob("*/*.expected.json")):
+        return here
+    return PROJECT_FIXTURES
 
 
 def project(record: dict[str, Any]) -> dict[str, Any]:
@@ -79,8 +95,6 @@ def fixture_pages(fixtures_dir: Path) -> Iterator[tuple[str, Path, Path]]:
 
 def audit_fixtures(fixtures_dir: Path, *, update: bool = False) -> AuditResult:
     """Re-extract every fixture and score it; with ``update`` rewrite the expected files."""
-    from extractors.extract import extract_article
-
     triples = []
     for slug, page, exp_path in fixture_pages(fixtures_dir):
         expected = json.loads(exp_path.read_text(encoding="utf-8"))

@@ -15,13 +15,20 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from errors import ConfigError, PipelineError
-
-if TYPE_CHECKING:
-    from flows.config import Settings
+from errors import ConfigError
+from extractors.content import canonical_url
+from extractors.extract import extract_article
+from extractors.record import EXTRACTOR_VERSION
+from flows.config import Settings
+from flows.steps.audit import project, write_expected
+from flows.steps.extract import Page, extract_archived
+from flows.steps.reextract_report import diff_figures
+from warehouse.archive_queries import article_captures, captures_for_url, figures_of_version
+from warehouse.db import connect
+from warehouse.warc.reader import read_response
 
 __all__ = ["DriftRow", "add_fixture", "audit_archive"]
 
@@ -52,13 +59,6 @@ class DriftRow:
 
 def audit_archive(settings: Settings, *, site: str | None = None, sample: int | None = 200) -> list[DriftRow]:
     """Re-extract (a sample of) archived article pages; compare with the stored current version."""
-    from extractors.extract import extract_article
-    from extractors.record import EXTRACTOR_VERSION
-    from flows.steps.reextract_report import diff_figures
-    from warehouse.archive_queries import article_captures, figures_of_version
-    from warehouse.db import connect
-    from warehouse.warc.reader import read_response
-
     con = connect(settings.database, read_only=True)
     try:
         captures = [c for c, _ in article_captures(con, site=site)]
@@ -67,19 +67,19 @@ def audit_archive(settings: Settings, *, site: str | None = None, sample: int | 
         stored = figures_of_version(con, [c.url for c in captures], EXTRACTOR_VERSION)
     finally:
         con.close()
+    pages = [Page(c) for c in captures if c.url in stored]  # others were not kept as articles
+    extracted = extract_archived(settings.archive, pages)
     tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for cap in captures:
-        prev = stored.get(cap.url)
-        if prev is None:  # not kept as an article (irrelevant page) under this version
-            continue
+    for page, _error in extracted.errors:
+        t = tally[stored[page.capture.url].site]
+        t["pages"] += 1
+        t["failed"] += 1
+        t["stored_figures"] += len(stored[page.capture.url].figures)
+    for page, rec in extracted.records:
+        prev = stored[page.capture.url]
         t = tally[prev.site]
         t["pages"] += 1
         t["stored_figures"] += len(prev.figures)
-        try:
-            rec = extract_article(read_response(settings.archive, cap).body, cap.url)
-        except PipelineError:
-            t["failed"] += 1
-            continue
         added, removed, changed = diff_figures(prev.figures, rec.figures)
         t["figures_now"] += len(rec.figures)
         t["appeared"] += added
@@ -100,24 +100,21 @@ def add_fixture(
     settings: Settings | None, target: str, fixtures_dir: Path, *, url: str | None = None
 ) -> Path:
     """Write ``fixtures/<site>/<slug>.html`` and a draft ``.expected.json``; returns the HTML path."""
-    from extractors.content import page_url
-    from extractors.extract import extract_article
-    from flows.steps.audit import project, write_expected
-
     path = Path(target)
+    content_type = None  # a saved file: the decoder sniffs the charset
     if path.is_file():
         body = path.read_bytes()
-        url = url or page_url(body)
+        url = url or canonical_url(body)
         if not url:
             raise ConfigError(f"{path}: no canonical link or og:url; give --url")
     elif re.match(r"https?://", target):
         if settings is None:
             raise ConfigError("an archived URL needs the warehouse: give --config")
-        body = _archived_body(settings, target)
+        body, content_type = _archived_body(settings, target)
         url = url or target
     else:
         raise ConfigError(f"not a file or an http(s) URL: {target}")
-    record = extract_article(body, url)
+    record = extract_article(body, url, content_type)
     out = fixtures_dir / record.site / f"{_slug(record.canonical_url or url)}.html"
     if out.exists():
         raise ConfigError(f"fixture exists already: {out}")
@@ -135,11 +132,7 @@ def add_fixture(
     return out
 
 
-def _archived_body(settings: Settings, url: str) -> bytes:
-    from warehouse.archive_queries import captures_for_url
-    from warehouse.db import connect
-    from warehouse.warc.reader import read_response
-
+def _archived_body(settings: Settings, url: str) -> tuple[bytes, str | None]:
     con = connect(settings.database, read_only=True)
     try:
         caps = [c for c in captures_for_url(con, url) if 200 <= c.status < 300]
@@ -147,4 +140,4 @@ def _archived_body(settings: Settings, url: str) -> bytes:
         con.close()
     if not caps:
         raise ConfigError(f"no archived capture of {url}")
-    return read_response(settings.archive, caps[-1]).body
+    return read_response(settings.archive, caps[-1]).body, caps[-1].content_type

@@ -1,14 +1,13 @@
-"""The crawl as plain steps: discover → plan → fetch → archive → extract → load, per source.
+"""The crawl's steps as plain functions: discover → plan → fetch → archive → extract → load,
+and what a crawl did, counted (per batch, per source, per run).
 
-No Prefect here: :mod:`flows.orchestration.flows` wraps these functions as tasks, tests call them
-directly. Each step takes settings and plain inputs and returns plain data. Every
-write to the warehouse happens in its own short session (``warehouse.db.session``),
-so ``campaigns sql`` can read between steps. A page that fails (HTTP error, robots,
-an extractor exception, a record the loader refuses) becomes an error in the
-``fetches`` row of its URL and the crawl goes on. Progress goes to the
-``campaigns.pipeline`` logger (the CLI prints it). The counting (``SourceSummary``,
-``summarize``...) lives in :mod:`flows.steps.summary` and the archive repair a run
-starts with in :mod:`flows.steps.archive`; this module re-exports the former.
+No Prefect here: :mod:`flows.orchestration.flows` runs these in order as thin tasks (the
+recipe lives there); tests call them directly. Each step takes settings and plain inputs
+and returns plain data. Every write to the warehouse happens in its own short session
+(``warehouse.db.session``), so ``campaigns sql`` can read between steps. A page that
+fails (HTTP error, robots, an extractor exception, a record the loader refuses) becomes
+an error in the ``fetches`` row of its URL and the crawl goes on. Progress goes to the
+``campaigns.pipeline`` logger (the CLI prints it).
 """
 
 from __future__ import annotations
@@ -16,31 +15,40 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
 
-from errors import ConfigError, PipelineError
-from flows.config import Settings, Source, default_sources
-from flows.steps.summary import SourceSummary, batch_summary, describe_error, summarize
+from errors import PipelineError, describe_error
+from extractors.record import EXTRACTOR_VERSION
+from flows.config import Settings, Source
+from flows.crawler.discover import discover, entry_urls
+from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
+from flows.steps.archive import reindex_archive
+from flows.steps.extract import Extracted, Page, extract_archived
+from warehouse.crawlstate import plan_articles, record_results, validators
+from warehouse.db import session, transaction
+from warehouse.load import (
+    find_capture_by_digest,
+    finish_run,
+    load_articles,
+    load_captures,
+    load_fetches,
+    start_run,
+)
+from warehouse.queries import list_campaigns
 from warehouse.types import Capture, FetchRow
-
-if TYPE_CHECKING:
-    from extractors.record import ArticleRecord
-    from flows.crawler.fetch import FetchRequest, FetchResult
+from warehouse.warc.writer import WarcArchive
 
 __all__ = [
     "Archived",
     "Discovered",
-    "Extracted",
     "Loaded",
     "SourceSummary",
     "archive_results",
+    "article_pages",
     "batch_summary",
     "begin_run",
-    "crawl_source",
-    "describe_error",
     "discover_source",
     "end_run",
     "extract_pages",
@@ -48,11 +56,9 @@ __all__ = [
     "fetch_row",
     "load_records",
     "plan_fetches",
-    "resolve_sources",
-    "settings_from_payload",
-    "settings_payload",
     "summarize",
 ]
+
 
 log = logging.getLogger("campaigns.pipeline")
 
@@ -66,51 +72,22 @@ class Archived:
 
 
 @dataclass(frozen=True, slots=True)
-class Extracted:
-    """The relevant article records of a batch (with their pages), what was ignored, and what broke."""
+class Loaded:
+    """What loading one batch of records did; ``errors`` are the pages that broke (extract or load)."""
 
-    items: tuple[tuple[ArticleRecord, Archived], ...] = ()
-    irrelevant: int = 0
-    errors: tuple[tuple[Archived, str], ...] = ()
-
-    def merge(self, other: Extracted) -> Extracted:
-        return Extracted(
-            self.items + other.items, self.irrelevant + other.irrelevant, self.errors + other.errors
-        )
+    articles: int
+    loaded: int
+    figures: int
+    new_campaign_years: tuple[tuple[str, int], ...]
+    errors: tuple[tuple[Page, str], ...] = ()
 
 
-# -- settings ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """Article URLs found on a source's listings and feeds, and the fetches that found them."""
 
-
-def settings_payload(settings: Settings) -> dict[str, Any]:
-    """Settings as JSON-able data (a flow parameter), storage paths made absolute."""
-    data = settings.model_dump(mode="json")
-    storage = data["storage"]
-    storage["database"] = str(Path(storage["database"]).expanduser().resolve())
-    storage["archive"] = str(Path(storage["archive"]).expanduser().resolve())
-    if not data.get("sources"):
-        data["sources"] = [s.model_dump(mode="json") for s in default_sources()]
-    return data
-
-
-def settings_from_payload(payload: dict[str, Any]) -> Settings:
-    """The settings back from :func:`settings_payload` (every field given: nothing read from env)."""
-    return Settings.model_validate(payload)
-
-
-def resolve_sources(settings: Settings, names: Iterable[str] = ()) -> tuple[Source, ...]:
-    """The sources to crawl: all configured (or the shipped defaults), or those named."""
-    known = settings.sources or default_sources()
-    if not known:
-        raise ConfigError("no sources configured: add [[sources]] to the config file")
-    wanted = list(dict.fromkeys(names))
-    if not wanted:
-        return tuple(known)
-    by_name = {s.name: s for s in known}
-    missing = [n for n in wanted if n not in by_name]
-    if missing:
-        raise ConfigError(f"unknown source {', '.join(missing)}; known: {', '.join(by_name)}")
-    return tuple(by_name[n] for n in wanted)
+    article_urls: tuple[str, ...]
+    results: tuple[FetchResult, ...]
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -122,20 +99,12 @@ def begin_run(settings: Settings, params: dict[str, Any], *, kind: str = "crawl"
     First repairs what a killed run may have left (:func:`reindex_archive`): torn WARC
     tails are quarantined and records written but never indexed get their captures rows.
     """
-    from extractors.record import EXTRACTOR_VERSION
-    from flows.steps.archive import reindex_archive
-    from warehouse.db import session
-    from warehouse.load import start_run
-
     reindex_archive(settings)
     with session(settings.database) as con:
         return start_run(con, kind, EXTRACTOR_VERSION, params)
 
 
 def end_run(settings: Settings, run_id: str, summary: dict[str, Any]) -> None:
-    from warehouse.db import session
-    from warehouse.load import finish_run
-
     with session(settings.database) as con:
         finish_run(con, run_id, summary)
 
@@ -143,21 +112,8 @@ def end_run(settings: Settings, run_id: str, summary: dict[str, Any]) -> None:
 # -- steps -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Discovered:
-    """Article URLs found on a source's listings and feeds, and the fetches that found them."""
-
-    article_urls: tuple[str, ...]
-    results: tuple[FetchResult, ...]
-
-
 def discover_source(settings: Settings, source: Source) -> Discovered:
     """Fetch the source's listings, feeds and sitemaps (conditionally, unless refreshing); collect article URLs."""
-    from flows.crawler.discover import discover, entry_urls
-    from flows.crawler.fetch import Fetcher
-    from warehouse.crawlstate import validators
-    from warehouse.db import session
-
     known: dict[str, tuple[str | None, str | None]] = {}
     if not settings.crawl.refresh:  # a refresh reads every listing page again to find every article
         with session(settings.database) as con:
@@ -182,10 +138,6 @@ def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> lis
 
     Each request carries the validators of the URL's last fetch, so a refresh asks conditionally.
     """
-    from flows.crawler.fetch import FetchRequest
-    from warehouse.crawlstate import plan_articles, validators
-    from warehouse.db import session
-
     with session(settings.database) as con:
         planned = plan_articles(con, source.name, list(urls), refresh=settings.crawl.refresh)
         known = validators(con, planned)
@@ -195,7 +147,6 @@ def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> lis
 
 def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[FetchResult]:
     """Fetch the planned pages politely; failures come back as results, never raised."""
-    from flows.crawler.fetch import Fetcher
 
     async def run() -> list[FetchResult]:
         async with Fetcher(settings.crawl) as fetcher:
@@ -218,11 +169,6 @@ def archive_results(
     :func:`load_records`, once their records are stored, so a run killed in between
     leaves them pending and the next run fetches them again (at least once, never lost).
     """
-    from warehouse.crawlstate import record_results
-    from warehouse.db import session, transaction
-    from warehouse.load import find_capture_by_digest, load_captures, load_fetches
-    from warehouse.warc.writer import WarcArchive
-
     archived: list[Archived] = []
     captures: list[Capture] = []
     with session(settings.database) as con:
@@ -256,44 +202,21 @@ def fetch_row(item: Archived, source: str, run_id: str, error: str | None = None
     )  # fmt: skip
 
 
-def extract_pages(source: Source, archived: Sequence[Archived]) -> Extracted:
-    """Extract every fetched article; keep those with one of the source's keywords."""
-    from extractors.extract import extract_article
-    from flows.crawler.discover import is_relevant
-
-    items: list[tuple[ArticleRecord, Archived]] = []
-    errors: list[tuple[Archived, str]] = []
-    irrelevant = 0
-    for item in archived:
-        r = item.result
-        if r.kind != "article" or r.outcome != "fetched" or not r.body:
-            continue
-        try:
-            record = extract_article(r.body, r.final_url or r.url)
-        except Exception as exc:  # one broken page never stops the crawl
-            errors.append((item, describe_error(exc)))
-            log.warning("%s: cannot extract %s: %s", source.name, r.url, describe_error(exc))
-            continue
-        if source.keywords and not is_relevant(f"{record.title or ''}\n{record.text}", source.keywords):
-            irrelevant += 1
-            continue
-        items.append((record, item))
-    return Extracted(tuple(items), irrelevant, tuple(errors))
+def article_pages(source: Source, archived: Sequence[Archived]) -> list[Page]:
+    """The fetched article pages of a batch, as :func:`extract_archived` takes them (bodies in memory)."""
+    return [
+        Page(a.capture, source.name, a.result.body)
+        for a in archived
+        if a.result.kind == "article" and a.result.outcome == "fetched" and a.result.body and a.capture
+    ]
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """What loading one batch of records did; ``errors`` are pages that broke (extract or load)."""
-
-    articles: int
-    loaded: int
-    figures: int
-    new_campaign_years: tuple[tuple[str, int], ...]
-    errors: tuple[tuple[Archived, str], ...] = ()
-
-
-def _capture_id(item: Archived) -> str | None:
-    return item.capture.capture_id if item.capture else None
+def extract_pages(settings: Settings, source: Source, pages: Sequence[Page]) -> Extracted:
+    """Extract fetched article pages; keep those with one of the source's keywords."""
+    extracted = extract_archived(settings.archive, pages, {source.name: source.keywords})
+    for page, error in extracted.errors:
+        log.warning("%s: cannot extract %s: %s", source.name, page.capture.url, error)
+    return extracted
 
 
 def load_records(
@@ -301,45 +224,48 @@ def load_records(
     source: Source,
     extracted: Extracted,
     run_id: str,
-    results: Sequence[FetchResult] = (),
+    archived: Sequence[Archived] = (),
 ) -> Loaded:
     """Load the records in one session; a record the loader refuses becomes an error, the rest load.
 
     Every broken page of the batch (extraction or load) gets its error written into
-    its row of ``fetches`` ("extract: ..." / "load: ..."). Last, the batch's article
-    ``results`` are marked done in the crawl state (the frontier), with those rows.
+    its row of ``fetches`` ("extract: ..." / "load: ..."). Last, the batch's ``archived``
+    articles are marked done in the crawl state (the frontier), with those rows.
     """
-    from warehouse.crawlstate import record_results
-    from warehouse.db import session, transaction
-    from warehouse.load import load_articles, load_fetches
-    from warehouse.queries import list_campaigns
-
-    errors = [(item, f"extract: {msg}") for item, msg in extracted.errors]
-    good = list(extracted.items)
+    by_capture = {a.capture.capture_id: a for a in archived if a.capture}
+    errors = [(page, f"extract: {msg}") for page, msg in extracted.errors]
+    good = list(extracted.records)
     loaded = 0
     with session(settings.database) as con:
         before = _campaign_years(list_campaigns(con))
         try:
-            loaded = load_articles(con, [(r, _capture_id(a)) for r, a in good], run_id=run_id) if good else 0
+            loaded = (
+                load_articles(con, [(r, p.capture.capture_id) for p, r in good], run_id=run_id) if good else 0
+            )
         except PipelineError as exc:
             if exc.transient:
                 raise
             loaded, good = 0, []
-            for record, item in extracted.items:  # find the bad ones; load the others
+            for page, record in extracted.records:  # find the bad ones; load the others
                 try:
-                    loaded += load_articles(con, [(record, _capture_id(item))], run_id=run_id)
-                    good.append((record, item))
+                    loaded += load_articles(con, [(record, page.capture.capture_id)], run_id=run_id)
+                    good.append((page, record))
                 except PipelineError as one:
                     if one.transient:
                         raise
-                    errors.append((item, f"load: {describe_error(one)}"))
-                    log.warning("%s: cannot load %s: %s", source.name, item.result.url, describe_error(one))
+                    errors.append((page, f"load: {describe_error(one)}"))
+                    log.warning("%s: cannot load %s: %s", source.name, page.capture.url, describe_error(one))
         after = _campaign_years(list_campaigns(con))
+        rows = [
+            fetch_row(by_capture[p.capture.capture_id], source.name, run_id, error=msg)
+            for p, msg in errors
+            if p.capture.capture_id in by_capture
+        ]
         with transaction(con):
-            if errors:
-                load_fetches(con, [fetch_row(item, source.name, run_id, error=msg) for item, msg in errors])
-            record_results(con, source.name, [r for r in results if r.kind == "article"])
-    figures = sum(len(rec.figures) for rec, _ in good)
+            if rows:
+                load_fetches(con, rows)
+            record_results(con, source.name, [a.result for a in archived if a.result.kind == "article"])
+    figures = sum(len(rec.figures) for _, rec in good)
     log.info("%s: loaded %d new or changed articles (%d figures)", source.name, loaded, figures)
     return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors))
 
@@ -348,28 +274,78 @@ def _campaign_years(rows: Iterable[dict[str, Any]]) -> set[tuple[str, int]]:
     return {(str(r["key"]), int(y)) for r in rows for y in (r.get("years") or [])}
 
 
-# -- one source, end to end (what the flow does, without Prefect) ------------------------------
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """What one source's crawl did.
+
+    ``discovered``/``planned`` count article URLs; ``fetched``, ``unchanged`` (304),
+    ``deferred`` and ``failed`` (by reason) count every page, listings and feeds too;
+    ``articles`` are the relevant ones extracted and stored, ``loaded`` those new or changed.
+    """
+
+    source: str
+    discovered: int = 0
+    planned: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    deferred: int = 0
+    irrelevant: int = 0
+    articles: int = 0
+    loaded: int = 0
+    figures: int = 0
+    extraction_errors: int = 0
+    new_campaign_years: list[tuple[str, int]] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def plus(self, other: SourceSummary) -> SourceSummary:
+        """This summary with ``other``'s counts added (name and error stay this one's)."""
+        sums = {
+            f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"
+        }
+        failed = dict(Counter(self.failed) + Counter(other.failed))
+        years = sorted({*self.new_campaign_years, *other.new_campaign_years})
+        return replace(self, **sums, failed=failed, new_campaign_years=years)
 
 
-def crawl_source(
-    settings: Settings,
-    source: Source,
-    run_id: str,
-    *,
-    batch_size: int = 50,
-    step: Callable[..., Any] | None = None,
+def batch_summary(
+    source: str, results: Iterable[FetchResult], loaded: Loaded | None = None, irrelevant: int = 0
 ) -> SourceSummary:
-    """All steps for one source, in order; ``step(fn, *args)`` runs each (the flow makes them tasks)."""
-    call = step or (lambda fn, *a: fn(*a))
-    found: Discovered = call(discover_source, settings, source)
-    call(archive_results, settings, source, found.results, run_id)
-    planned = call(plan_fetches, settings, source, found.article_urls)
-    summary = SourceSummary(source.name, discovered=len(found.article_urls), planned=len(planned))
-    summary = summary.plus(batch_summary(source.name, found.results))  # listings and feeds
-    for start in range(0, len(planned), max(1, batch_size)):
-        results = call(fetch_pages, settings, planned[start : start + batch_size])
-        archived = call(archive_results, settings, source, results, run_id)
-        extracted: Extracted = call(extract_pages, source, archived)
-        loaded = call(load_records, settings, source, extracted, run_id, results)
-        summary = summary.plus(batch_summary(source.name, results, loaded, extracted.irrelevant))
-    return summary
+    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors."""
+    results = list(results)
+    outcomes = Counter(r.outcome for r in results)
+    return SourceSummary(
+        source,
+        fetched=outcomes["fetched"],
+        unchanged=outcomes["not_modified"],
+        deferred=outcomes["deferred"],
+        failed=dict(Counter(_reason(r.error, r.status) for r in results if r.outcome == "failed")),
+        irrelevant=irrelevant,
+        articles=loaded.articles if loaded else 0,
+        loaded=loaded.loaded if loaded else 0,
+        figures=loaded.figures if loaded else 0,
+        extraction_errors=len(loaded.errors) if loaded else 0,
+        new_campaign_years=list(loaded.new_campaign_years) if loaded else [],
+    )
+
+
+def _reason(error: str | None, status: int | None) -> str:
+    if status is not None and status >= 400:
+        return f"http {status}"
+    return (error or "unknown").split(":")[0].strip() or "unknown"
+
+
+def summarize(run_id: str, summaries: Sequence[SourceSummary]) -> dict[str, Any]:
+    """The run summary: per source, totals, and the sources that failed outright (name → error)."""
+    totals = SourceSummary("total")
+    for s in summaries:
+        totals = totals.plus(s)
+    return {
+        "run_id": run_id,
+        "sources": [s.to_dict() for s in summaries],
+        "totals": totals.to_dict(),
+        "sources_failed": {s.source: s.error for s in summaries if s.error},
+    }

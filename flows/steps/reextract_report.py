@@ -1,11 +1,7 @@
-"""Re-extraction from the archive: no network, new records under the current extractor version.
+"""What a re-extraction changed: per-site counts, the figure diff, the report's table.
 
-Every article capture (latest per URL) is read back from the WARC files, run
-through ``extract_article`` and loaded with :func:`warehouse.load.load_articles`
-in short write sessions, one per batch, so a crawl waiting for the database is
-held up for one batch at most. Older versions stay in the warehouse; the report
-says, per site, which figures the new version added, removed or read differently
-(figures matched by article + quote + start offset).
+Figures of two versions of an article are matched by quote and start offset
+(:func:`diff_figures`); the archive audit uses the same diff.
 """
 
 from __future__ import annotations
@@ -14,16 +10,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from errors import ConfigError
+from extractors.record import Figure
+from warehouse.archive_queries import PreviousFigure
 
-if TYPE_CHECKING:
-    from extractors.record import Figure
-    from flows.config import Settings
-    from warehouse.archive_queries import PreviousFigure
-
-__all__ = ["ReextractReport", "SiteDiff", "diff_figures", "parse_since", "reextract"]
+__all__ = ["ReextractReport", "SiteDiff", "diff_figures", "parse_since"]
 
 _COLUMNS = (  # SiteDiff field, table heading
     ("site", "site"), ("articles", "articles"), ("new_articles", "new"), ("skipped", "skipped"),
@@ -126,16 +119,3 @@ def diff_figures(before: Sequence[PreviousFigure], after: Sequence[Figure]) -> t
             readings.pop(0)
             changed += 1
     return added, sum(len(v) for v in old.values()), changed
-
-
-def reextract(
-    settings: Settings, *, site: str | None = None, since: str | None = None, batch_size: int = 100
-) -> ReextractReport:
-    """Re-extract every archived article capture (of ``site``, fetched ``since``) with the current extractor.
-
-    ``site`` is a source name or a host. As in the crawl, a page whose source has
-    keywords is kept only when it mentions one, and one broken page never stops the run.
-    """
-    from flows.steps.reextract import run_reextract
-
-    return run_reextract(settings, site=site, since=since, batch_size=batch_size)

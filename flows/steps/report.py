@@ -12,22 +12,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from extractors.kinds import YOY_KINDS, label
 from warehouse.report_data import CampaignReport, CrawlHealth
 
-__all__ = ["CSP", "KIND_LABELS", "bar_chart", "render_report"]
+__all__ = ["CSP", "bar_chart", "render_report"]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
-KIND_LABELS = {
-    "blood_units": "Blood units",
-    "participants": "Participants",
-    "registrations": "Registrations",
-    "sites": "Donation sites",
-    "gifts": "Gifts",
-    "money_vnd": "Money (VND)",
-    "patients": "Patients",
-    "hospitals": "Hospitals",
-}
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
@@ -96,13 +87,13 @@ def bar_chart(title: str, years: Sequence[int], target: Sequence[Any], achieved:
 def _charts(camp: CampaignReport) -> str:
     years = sorted({int(r["year"]) for r in camp.summary})
     charts = []
-    for kind, label in KIND_LABELS.items():
+    for kind in YOY_KINDS:
         rows = {int(r["year"]): r for r in camp.summary if r["kind"] == kind}
         if not rows:
             continue
         target = [rows.get(y, {}).get("target_value") for y in years]
         achieved = [rows.get(y, {}).get("achieved_value") for y in years]
-        charts.append(f'<div class="chart">{bar_chart(label, years, target, achieved)}</div>')
+        charts.append(f'<div class="chart">{bar_chart(label(kind), years, target, achieved)}</div>')
     return (
         f'<div class="charts">{"".join(charts)}</div>' if charts else '<p class="muted">No figures yet.</p>'
     )
@@ -111,10 +102,8 @@ def _charts(camp: CampaignReport) -> str:
 def _yoy_table(camp: CampaignReport) -> str:
     if not camp.yoy:
         return ""
-    kinds = [k for k in KIND_LABELS if f"{k}_target" in camp.yoy[0]]
-    head = "".join(
-        f"<th>{_e(KIND_LABELS[k])} target</th><th>{_e(KIND_LABELS[k])} achieved</th>" for k in kinds
-    )
+    kinds = [k for k in YOY_KINDS if f"{k}_target" in camp.yoy[0]]
+    head = "".join(f"<th>{_e(label(k))} target</th><th>{_e(label(k))} achieved</th>" for k in kinds)
     body = []
     for row in camp.yoy:
         conflicts = set(row.get("conflicts") or ())

@@ -79,7 +79,7 @@ def _figures(cfg: Path) -> int:
 
 def test_register_adds_the_commands(app: typer.Typer) -> None:
     names = {str(c.name) for c in app.registered_commands}
-    assert names == {"sql", "compare", "campaigns", "export"}
+    assert names == {"sql", "compare", "campaigns", "export", "report"}
     for name in names:
         res = runner.invoke(app, [name, "--help"])
         assert res.exit_code == 0 and "--config" in res.stdout

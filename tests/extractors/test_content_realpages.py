@@ -40,7 +40,7 @@ class Page:
 PAGES = [
     Page(
         "baochinhphu__article_2026.html",
-        "baochinhphu",
+        "baochinhphu.vn",
         "Chính sách mới có hiệu lực từ tháng 3/2026",
         "2026-03-01T09:51:00+07:00",
         "Chính sách và cuộc sống",
@@ -50,7 +50,7 @@ PAGES = [
     ),
     Page(
         "dantri__article_2026.html",
-        "dantri",
+        "dantri.com.vn",
         "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng",
         "2026-03-07T08:07:18+07:00",
         "Kinh doanh",
@@ -61,7 +61,7 @@ PAGES = [
     ),
     Page(
         "dantri__article_the-gioi_2022.html",
-        "dantri",
+        "dantri.com.vn",
         'Chiến thuật của Nga khi đưa 50 xe tăng "sát thủ chiến trường" tới Donbass',
         None,
         None,
@@ -72,7 +72,7 @@ PAGES = [
     ),
     Page(
         "dantri__article_xa-hoi_2022.html",
-        "dantri",
+        "dantri.com.vn",
         "Khu vực trung tâm, xóm đạo ở TPHCM kẹt cứng trong đêm Noel",
         None,
         "Xã hội",
@@ -81,7 +81,7 @@ PAGES = [
     ),
     Page(
         "tienphong__article_giai-tri_2026.html",
-        "tienphong",
+        "tienphong.vn",
         "Siêu mẫu nội y bị mắng khắp mạng xã hội",
         "2026-09-06T15:33:28+07:00",
         "Giải trí",
@@ -93,7 +93,7 @@ PAGES = [
     ),
     Page(
         "tuoitre__article_2026.html",
-        "tuoitre",
+        "tuoitre.vn",
         "Chiến sự đẩy giá hoa nhập khẩu dịp 8-3 tăng mạnh",
         "2026-03-07T08:01:00+07:00",
         "Kinh doanh",
@@ -104,7 +104,7 @@ PAGES = [
     ),
     Page(
         "vietnamnet__article_2026.html",
-        "vietnamnet",
+        "vietnamnet.vn",
         "Cổ phiếu FLC được giao dịch trở lại",
         "2026-03-07T08:52:11+07:00",
         "Kinh doanh",
@@ -115,7 +115,7 @@ PAGES = [
     ),
     Page(
         "vnexpress__article_fragment_phap-luat_2021.html",
-        "vnexpress",
+        "vnexpress.net",
         "Thứ trưởng Y tế Trương Quốc Cường bị bắt vì cáo buộc gì?",
         "2021-11-04T17:12:00+07:00",
         "Pháp luật",
@@ -127,7 +127,7 @@ PAGES = [
     ),
     Page(
         "vnexpress__article_giaitri_2015_goose.html",
-        "vnexpress",
+        "vnexpress.net",
         "Khánh Ly đến viếng mộ Trịnh Công Sơn",
         "2014-05-02T08:54:00+07:00",
         None,
@@ -138,7 +138,7 @@ PAGES = [
     ),
     Page(
         "vnexpress__article_kinh-doanh_2026.html",
-        "vnexpress",
+        "vnexpress.net",
         "Cách các nước đối phó cú sốc năng lượng từ Trung Đông",
         "2026-03-07T00:05:00+07:00",
         "Kinh doanh",
@@ -148,7 +148,7 @@ PAGES = [
     ),
     Page(
         "vnexpress__article_mobile_thoi-su_2026.html",
-        "vnexpress",
+        "vnexpress.net",
         "Cổ thụ đổ giữa đường, trung tâm TP HCM ùn tắc tứ phía",
         "2026-10-07T07:49:01+07:00",
         "Thời sự",
@@ -243,7 +243,7 @@ def test_real_normal_article_drops_captions() -> None:
 
 def test_real_fragment_matches_profile_by_dom_marker_without_url() -> None:
     content, _ = _run("vnexpress__article_fragment_phap-luat_2021.html", None)
-    assert content.method == "profile:vnexpress"
+    assert content.method == "profile:vnexpress.net"
     assert content.url == "" and content.canonical_url is None and content.site == ""
 
 

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from errors import ExtractionError
-from extractors.content import extract_content, page_url
+from extractors.content import canonical_url, extract_content
 from tests.helpers.content import BOX_NUMBERS, MCMS_BODY, generic_page, mcms_page
 
 
@@ -18,7 +18,7 @@ def _no_box_numbers(text: str) -> None:
 
 def test_profile_path_reads_mcms_layout() -> None:
     c = extract_content(mcms_page(), "https://anninhthudo.vn/cong-an-ra-quan-hien-mau-post123456.antd")
-    assert c.method == "profile:anninhthudo"
+    assert c.method == "profile:anninhthudo.vn"
     assert c.title == "Công an tỉnh ra quân hiến máu tình nguyện"
     assert c.published == "2024-03-12T09:30:00+07:00"
     assert c.section == "Xã hội"
@@ -87,7 +87,7 @@ def test_seed_like_layout_in_body_teasers_captions_and_boxes() -> None:
         '<p>Tin liên quan</p><p><a href="/z.html">Cần 9.876 tỷ đồng làm đường ven biển</a></p>'
     )
     c = extract_content(mcms_page(body))
-    assert c.method == "profile:anninhthudo"
+    assert c.method == "profile:anninhthudo.vn"
     assert "900 đơn vị máu" in c.text and "1.050 người" in c.text and "tình nguyện viên" in c.text
     _no_box_numbers(c.text)
     assert "Ảnh:" not in c.text and "Hàng trăm" not in c.text
@@ -163,7 +163,7 @@ def test_photo_credit_removed_from_body_paragraphs() -> None:
 def test_profile_chosen_by_dom_marker_without_url() -> None:
     head = '<meta property="og:site_name" content="Báo An ninh Thủ đô">'
     c = extract_content(mcms_page(host="", head=head))
-    assert c.method == "profile:anninhthudo"
+    assert c.method == "profile:anninhthudo.vn"
     assert c.url == "" and c.site == "" and c.canonical_url is None
 
 
@@ -209,16 +209,16 @@ def test_not_html_raises_extraction_error(data: str | bytes) -> None:
     with pytest.raises(ExtractionError):
         extract_content(data)
     with pytest.raises(ExtractionError):
-        page_url(data)
+        canonical_url(data)
 
 
 def test_page_url_canonical_og_and_none() -> None:
-    assert page_url(mcms_page()) == "https://anninhthudo.vn/cong-an-ra-quan-hien-mau-post123456.antd"
+    assert canonical_url(mcms_page()) == "https://anninhthudo.vn/cong-an-ra-quan-hien-mau-post123456.antd"
     og = '<meta property="og:url" content="https://cand.com.vn/bai-viet-i700001/">'
-    assert page_url(mcms_page(host="", head=og)) == "https://cand.com.vn/bai-viet-i700001/"
+    assert canonical_url(mcms_page(host="", head=og)) == "https://cand.com.vn/bai-viet-i700001/"
     relative_only = '<link rel="canonical" href="/chi-co-duong-dan.html">'
-    assert page_url(mcms_page(host="", head=relative_only)) is None
-    assert page_url(mcms_page(host="")) is None
+    assert canonical_url(mcms_page(host="", head=relative_only)) is None
+    assert canonical_url(mcms_page(host="")) is None
 
 
 @pytest.mark.parametrize(

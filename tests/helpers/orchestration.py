@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from flows.config import Settings  # noqa: E402
-from flows.steps import crawl as pipeline  # noqa: E402
+from tests.helpers.pipeline import crawl_all  # noqa: E402
 from warehouse.db import session  # noqa: E402
 from warehouse.queries import run_sql  # noqa: E402
 
@@ -37,14 +37,7 @@ _NATURAL_KEYS = (
 
 def crawl(settings: Settings, *, batch_size: int = 2) -> dict[str, Any]:
     """One plain crawl run of every source (what each subflow of the nightly flow does)."""
-    run_id = pipeline.begin_run(settings, {"test": "orch"})
-    summaries = [
-        pipeline.crawl_source(settings, s, run_id, batch_size=batch_size)
-        for s in pipeline.resolve_sources(settings)
-    ]
-    summary = pipeline.summarize(run_id, summaries)
-    pipeline.end_run(settings, run_id, summary)
-    return summary
+    return crawl_all(settings, batch_size=batch_size, params={"test": "orch"})
 
 
 def sql(database: Path, query: str) -> list[tuple[Any, ...]]:

@@ -105,10 +105,9 @@ def test_demo_run_summary_is_published_as_artifacts(demo_runs: dict[str, Any]) -
 def test_a_broken_source_does_not_stop_the_others(demo_runs: dict[str, Any]) -> None:
     from flows.config import load_settings
     from flows.orchestration.flows import nightly_crawl
-    from flows.steps.crawl import settings_payload
 
     first = demo_runs["first"]
-    payload = settings_payload(load_settings(first.config))
+    payload = load_settings(first.config).to_payload()
     payload["sources"] = [
         {**payload["sources"][0], "name": "broken", "article_pattern": "(["},  # not a regex
         payload["sources"][1],
@@ -121,11 +120,10 @@ def test_a_broken_source_does_not_stop_the_others(demo_runs: dict[str, Any]) -> 
 
 def test_reextract_flow_reads_the_archive_back_without_changes(demo_runs: dict[str, Any]) -> None:
     from flows.config import load_settings
-    from flows.orchestration.flows import reextract_flow
-    from flows.steps.crawl import settings_payload
+    from flows.orchestration.maintenance import reextract_flow
 
     first = demo_runs["first"]
-    result = reextract_flow(settings=settings_payload(load_settings(first.config)))
+    result = reextract_flow(settings=load_settings(first.config).to_payload())
     assert result["captures"] >= first.summary["totals"]["articles"]
     assert result["loaded"] == 0  # same extractor version, same pages: nothing new
     assert result["failed"] == 0 and result["errors"] == []
@@ -133,10 +131,9 @@ def test_reextract_flow_reads_the_archive_back_without_changes(demo_runs: dict[s
 
 def test_audit_flow_scores_the_fixtures_and_fails_only_below_a_floor(demo_runs: dict[str, Any]) -> None:
     from flows.config import load_settings
-    from flows.orchestration.flows import audit_flow
-    from flows.steps.crawl import settings_payload
+    from flows.orchestration.maintenance import audit_flow
 
-    payload = settings_payload(load_settings(demo_runs["first"].config))
+    payload = load_settings(demo_runs["first"].config).to_payload()
     state = audit_flow(settings=payload, sample=0, return_state=True)
     if state.is_completed():
         result = state.result()
@@ -192,14 +189,13 @@ def test_the_crawl_runs_on_a_dask_cluster_too(tmp_path: Path) -> None:
     from flows.config import load_settings
     from flows.demo.site import DemoSite, demo_config, to_toml
     from flows.orchestration.flows import nightly_crawl
-    from flows.steps.crawl import settings_payload
 
     tree = write_site_tree(tmp_path / "fixtures", per_site=2)
     with DemoSite(tree) as site:
         conf = tmp_path / "c.toml"
         conf.write_text(to_toml(demo_config(site, tmp_path / "data")), encoding="utf-8")
         settings = load_settings(conf, task_runner="dask", dask_workers=1)
-        summary = nightly_crawl(settings=settings_payload(settings), sources=["cand.com.vn"])
+        summary = nightly_crawl(settings=settings.to_payload(), sources=["cand.com.vn"])
     assert summary["sources_failed"] == {}
     assert summary["totals"]["articles"] == 2 and summary["totals"]["irrelevant"] == 1
     assert _count(settings.database, "articles") == 2

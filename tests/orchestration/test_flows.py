@@ -1,7 +1,7 @@
 """The orchestration under Prefect (the session's test server): schedules, weekly verify, parallel re-extraction.
 
 The deployment objects are built with the very code ``campaigns schedule`` serves
-(:func:`flows.orchestration.flows.build_deployments`) and held against ``prefect.yaml``.
+(:func:`flows.orchestration.maintenance.build_deployments`) and held against ``prefect.yaml``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import yaml
 
 from flows.config import Settings, load_settings
 from flows.demo.site import DemoSite, demo_config, to_toml
-from flows.steps.crawl import settings_payload
 from tests.helpers.orchestration import crawl, sql
 from tests.helpers.sites import ROOT, write_site_tree
 from warehouse.db import session
@@ -44,7 +43,7 @@ def _schedules(deployment: Any) -> list[tuple[str, str]]:
 
 
 def test_the_served_deployments_schedule_what_the_issue_asks(tmp_path: Path) -> None:
-    from flows.orchestration.flows import build_deployments
+    from flows.orchestration.maintenance import build_deployments
 
     built = {d.name: d for d in build_deployments({}, config=tmp_path / "campaigns.toml")}
     assert set(built) == {"nightly", "weekly", "weekly-verify", "on-demand"}
@@ -68,7 +67,7 @@ def test_the_served_deployments_schedule_what_the_issue_asks(tmp_path: Path) -> 
 
 
 def test_custom_crons_reach_the_deployments() -> None:
-    from flows.orchestration.flows import build_deployments
+    from flows.orchestration.maintenance import build_deployments
 
     built = {
         d.name: d
@@ -93,7 +92,7 @@ def _artifact(key: str) -> str:
 
 
 def test_the_verify_flow_passes_on_a_whole_archive_and_fails_on_damage(crawled: dict[str, Any]) -> None:
-    from flows.orchestration.verify import verify_archive_flow
+    from flows.orchestration.maintenance import verify_archive_flow
 
     settings: Settings = crawled["settings"]
     result = verify_archive_flow(config=str(crawled["conf"]))
@@ -103,7 +102,7 @@ def test_the_verify_flow_passes_on_a_whole_archive_and_fails_on_damage(crawled: 
     copy = crawled["tmp"] / "damaged"
     shutil.copytree(settings.archive, copy / "archive")
     shutil.copy(settings.database, copy / "c.duckdb")
-    payload = settings_payload(settings)
+    payload = settings.to_payload()
     payload["storage"] = {
         **payload["storage"],
         "archive": str(copy / "archive"),
@@ -143,12 +142,12 @@ def test_reextract_flow_fans_batches_out_and_matches_the_serial_run(crawled: dic
         TaskRunFilterName,
     )
 
-    from flows.orchestration.flows import reextract_flow
-    from flows.steps.reextract_report import reextract
+    from flows.orchestration.maintenance import reextract_flow
+    from flows.steps.reextract import reextract
 
     serial_conf, flow_conf = _unloaded_copy(crawled, "serial"), _unloaded_copy(crawled, "flow")
     serial = reextract(serial_conf)
-    state = reextract_flow(settings=settings_payload(flow_conf), batch_size=2, return_state=True)
+    state = reextract_flow(settings=flow_conf.to_payload(), batch_size=2, return_state=True)
     result = state.result()
     assert (result["captures"], result["loaded"]) == (serial.captures, serial.loaded) == (10, 8)
     assert result["failed"] == 0 and result["errors"] == []
@@ -176,8 +175,8 @@ def test_reextract_flow_fans_batches_out_and_matches_the_serial_run(crawled: dic
 
 
 def test_reextract_flow_with_nothing_to_do_completes(crawled: dict[str, Any]) -> None:
-    from flows.orchestration.flows import reextract_flow
+    from flows.orchestration.maintenance import reextract_flow
 
-    result = reextract_flow(settings=settings_payload(crawled["settings"]), site="nothing.example")
+    result = reextract_flow(settings=crawled["settings"].to_payload(), site="nothing.example")
     assert (result["captures"], result["loaded"], result["failed"]) == (0, 0, 0)
     assert "Nothing to re-extract" in _artifact("reextract-report")

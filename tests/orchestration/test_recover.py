@@ -72,7 +72,7 @@ def test_records_never_indexed_are_indexed_when_the_next_run_begins(demo: dict[s
 
 def test_articles_archived_but_not_loaded_are_fetched_again(demo: dict[str, Any]) -> None:
     settings = _copy(demo, "unloaded")
-    source = pipeline.resolve_sources(settings)[0]
+    source = settings.select_sources()[0]
     run_id = pipeline.begin_run(settings, {"test": "killed before load"})
     found = pipeline.discover_source(settings, source)
     pipeline.archive_results(settings, source, found.results, run_id)
@@ -83,8 +83,9 @@ def test_articles_archived_but_not_loaded_are_fetched_again(demo: dict[str, Any]
     again = pipeline.plan_fetches(settings, source, found.article_urls)
     assert [r.url for r in again] == [r.url for r in planned] and len(planned) == 3
 
+    pages = pipeline.article_pages(source, archived)
     loaded = pipeline.load_records(
-        settings, source, pipeline.extract_pages(source, archived), run_id, results
+        settings, source, pipeline.extract_pages(settings, source, pages), run_id, archived
     )
     assert loaded.articles == 2
     assert pipeline.plan_fetches(settings, source, found.article_urls) == []

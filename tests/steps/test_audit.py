@@ -13,10 +13,10 @@ import pytest
 from flows.cli.app import main
 from flows.config import Settings, load_settings
 from flows.demo.site import DemoSite, demo_config, to_toml
-from flows.steps import crawl as pipeline
 from flows.steps.audit import BASELINE_NAME, audit_fixtures
 from flows.steps.audit_archive import add_fixture, audit_archive
 from tests.helpers import ROOT
+from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import write_site_tree
 
 SEED = ROOT / "fixtures" / "anninhthudo.vn" / "hanoi-police-blood-2022"
@@ -91,9 +91,7 @@ def archive_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setti
         conf = tmp / "campaigns.toml"
         conf.write_text(to_toml(demo_config(site, tmp / "data")), encoding="utf-8")
         settings = load_settings(conf)
-        run_id = pipeline.begin_run(settings, {"test": True})
-        for source in pipeline.resolve_sources(settings):
-            pipeline.crawl_source(settings, source, run_id)
+        crawl_all(settings)
         yield settings
 
 
@@ -110,15 +108,15 @@ def test_archive_audit_warns_when_a_sites_yield_collapses(
 ) -> None:
     import dataclasses
 
-    import extractors.extract as ex
+    import flows.steps.extract as step
 
-    real = ex.extract_article
+    real = step.extract_article
 
-    def template_changed(html: Any, url: Any = None) -> Any:  # what a site redesign does to the reading
-        rec = real(html, url)
+    def template_changed(html: Any, url: Any = None, content_type: Any = None) -> Any:  # a site redesign
+        rec = real(html, url, content_type)
         return dataclasses.replace(rec, figures=()) if "cand.com.vn" in rec.site else rec
 
-    monkeypatch.setattr(ex, "extract_article", template_changed)
+    monkeypatch.setattr(step, "extract_article", template_changed)
     rows = {r.site: r for r in audit_archive(archive_settings, sample=None)}
     assert rows["cand.com.vn"].vanished == rows["cand.com.vn"].stored_figures > 0
     assert "yield dropped" in (rows["cand.com.vn"].warning or "")

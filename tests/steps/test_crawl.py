@@ -1,7 +1,7 @@
 """The plain pipeline against the demo sites: real sockets, real WARC files, a real DuckDB file.
 
-No Prefect here (see test_flows_crawl.py for the flows): ``crawl_source`` runs every
-step in this thread, which is also what each source's subflow does.
+No Prefect here (see tests/orchestration for the flows): ``tests.helpers.pipeline`` runs
+every step in this thread, in the order of each source's subflow.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from flows.config import Settings, load_settings
 from flows.demo.site import DemoArticle, DemoSite, demo_config, load_articles, to_toml
 from flows.steps import crawl as pipeline
+from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import article_html, write_site_tree
 from warehouse.db import session
 from warehouse.queries import run_sql
@@ -75,13 +76,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 
 def _crawl(settings: Settings) -> dict[str, Any]:
-    sources = pipeline.resolve_sources(settings)
-    run_id = pipeline.begin_run(settings, {"test": True})
-    summary = pipeline.summarize(
-        run_id, [pipeline.crawl_source(settings, s, run_id, batch_size=3) for s in sources]
-    )
-    pipeline.end_run(settings, run_id, summary)
-    return summary
+    return crawl_all(settings, batch_size=3)
 
 
 def _sql(settings: Settings, query: str) -> list[tuple[Any, ...]]:
@@ -173,9 +168,9 @@ def test_a_second_crawl_asks_conditionally_and_adds_no_rows(crawled: dict[str, A
 
 def test_settings_payload_round_trips_with_absolute_paths(crawled: dict[str, Any]) -> None:
     settings = crawled["settings"]
-    payload = pipeline.settings_payload(settings)
+    payload = settings.to_payload()
     assert Path(payload["storage"]["database"]).is_absolute()
-    back = pipeline.settings_from_payload(payload)
+    back = Settings.from_payload(payload)
     assert back.sources == settings.sources and back.crawl == settings.crawl
 
 
@@ -185,41 +180,36 @@ def test_a_record_the_loader_refuses_becomes_an_error_row_and_the_others_load(
     from dataclasses import replace
 
     from flows.crawler.fetch import FetchResult
+    from flows.steps.extract import Extracted
+    from tests.helpers.archive import exchange
 
     settings: Settings = crawled["settings"]
-    source = pipeline.resolve_sources(settings, ["anninhthudo.vn"])[0]
-    pages = []
+    (source,) = settings.select_sources(["anninhthudo.vn"])
+    results = []
     for n in (1, 2):
         url = f"https://anninhthudo.vn/hien-mau-{n}-post{8000 + n}.antd"
         body = f"Ngày hội hiến máu lần {n} đã tiếp nhận {300 + n} đơn vị máu."
         html = article_html(f"Hiến máu {n}", url, "2024-05-0{n}T08:00:00+07:00", body).encode()
+        ex = exchange(url=url, body=html)
+        ctype = "text/html; charset=utf-8"
         result = FetchResult(
-            url,
-            url,
-            200,
-            None,
-            "fetched",
-            (),
-            html,
-            None,
-            "text/html",
-            None,
-            None,
-            "2026-11-25T19:00:00Z",
-            len(html),
+            url, url, 200, None, "fetched", (ex,), html, ctype, None, None, ex.fetched_at, len(html)
         )
-        pages.append(pipeline.Archived(result, None))
-    extracted = pipeline.extract_pages(source, pages)
-    assert len(extracted.items) == 2 and all(rec.figures for rec, _ in extracted.items)
-    (good, good_page), (bad, bad_page) = extracted.items
-    tampered = replace(bad, figures=(replace(bad.figures[0], quote="không khớp"), *bad.figures[1:]))
+        results.append(result)
     run_id = pipeline.begin_run(settings, {"test": "load refusal"})
+    archived = pipeline.archive_results(settings, source, results, run_id)
+    extracted = pipeline.extract_pages(settings, source, pipeline.article_pages(source, archived))
+    assert len(extracted.records) == 2 and all(rec.figures for _, rec in extracted.records)
+    (good_page, good), (bad_page, bad) = extracted.records
+    tampered = replace(bad, figures=(replace(bad.figures[0], quote="không khớp"), *bad.figures[1:]))
     loaded = pipeline.load_records(
-        settings, source, pipeline.Extracted(((good, good_page), (tampered, bad_page))), run_id
+        settings, source, Extracted(((good_page, good), (bad_page, tampered))), run_id, archived
     )
     assert loaded.articles == 1 and loaded.loaded == 1
-    assert [(p.result.url, m.startswith("load: ")) for p, m in loaded.errors] == [(bad_page.result.url, True)]
+    assert [(p.capture.url, m.startswith("load: ")) for p, m in loaded.errors] == [
+        (bad_page.capture.url, True)
+    ]
     rows = dict(_sql(settings, f"SELECT url, error FROM fetches WHERE run_id = '{run_id}'"))
-    assert rows == {bad_page.result.url: next(m for _, m in loaded.errors)}
+    assert rows == {bad_page.capture.url: next(m for _, m in loaded.errors), good_page.capture.url: None}
     stored = {r[0] for r in _sql(settings, "SELECT url FROM articles WHERE url LIKE '%/hien-mau-%'")}
-    assert stored == {good_page.result.url}
+    assert stored == {good_page.capture.url}

@@ -10,7 +10,8 @@ import pytest
 
 from extractors.record import ArticleRecord
 from flows.config import Settings, Source, StorageSettings
-from flows.steps.reextract_report import diff_figures, reextract
+from flows.steps.reextract import reextract
+from flows.steps.reextract_report import diff_figures
 from tests.helpers.archive import exchange
 from warehouse.archive_queries import PreviousFigure
 from warehouse.types import Capture, FetchRow

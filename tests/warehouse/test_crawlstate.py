@@ -43,7 +43,7 @@ def _result(url: str, outcome: str, *, body: bytes | None = b"x", etag: str | No
     status = {"fetched": 200, "not_modified": 304, "failed": 404, "deferred": 503}[outcome]
     return FetchResult(
         url=url, final_url=final_url or url, status=status, error=error, outcome=outcome,  # type: ignore[arg-type]
-        exchanges=(), body=body, text=None, content_type="text/html", etag=etag, last_modified=lm,
+        exchanges=(), body=body, content_type="text/html", etag=etag, last_modified=lm,
         fetched_at="2026-03-03T08:00:00Z", bytes=len(body or b""), kind=kind,
     )  # fmt: skip
 

@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
 from errors import ArchiveError, PipelineError
 from warehouse.types import Capture
+from warehouse.warc.coding import ContentDecoder
 from warehouse.warc.records import (
     REFERS_TO_FILENAME,
     REFERS_TO_OFFSET,
@@ -153,9 +157,6 @@ def read_response(folder: Path, capture: Capture, *, max_body: int = 64 * 1024 *
 
 def _load(folder: Path, warc_file: str, offset: int, record_id: str | None) -> tuple[Any, Any, bytes]:
     """(WARC headers, HTTP headers, raw payload) of the record at ``offset``, digests checked."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
     path = folder / warc_file
     try:
         with path.open("rb") as fh:
@@ -196,8 +197,6 @@ def _load_original(folder: Path, rev_headers: Any, ref: str) -> tuple[Any, Any, 
 
 def _decode(payload: bytes, encoding: str | None, max_body: int) -> tuple[bytes, str | None]:
     """Undo Content-Encoding exactly as the fetcher did (its capped decoder); on failure keep the payload."""
-    from warehouse.warc.coding import ContentDecoder
-
     try:
         decoder = ContentDecoder(encoding)
         body = decoder.feed(payload, max_body)

@@ -1,55 +1,100 @@
-"""``campaigns audit``: extraction held against the saved fixtures (and the archive)."""
+"""``campaigns extract | audit``: extraction of saved pages, and extraction held against the
+fixtures (and the archive)."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
 
-from flows.cli._common import ConfigOption, fail, one_line_errors, settings_for
+from flows.cli._common import console, fail, one_line_errors
+
+if TYPE_CHECKING:
+    from extractors.record import ArticleRecord
+from typing import Any
+
+from flows.cli._common import ConfigOption, settings_for
 
 __all__ = ["register"]
 
-_DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    table = "table"
 
 
 def register(app: typer.Typer) -> None:
+    app.command("extract")(extract)
     app.command("audit")(audit)
-    app.command("report")(report)
 
 
 @one_line_errors
-def report(
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
-    campaign: Annotated[
-        str | None, typer.Option("--campaign", help="Only this campaign key (default: all).")
+def extract(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Saved article pages (HTML).", exists=True, dir_okay=False)
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="The page's URL (default: its canonical/og:url).")
     ] = None,
-    config: ConfigOption = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="jsonl or table.")
+    ] = OutputFormat.jsonl,
 ) -> None:
-    """Write a self-contained HTML report: charts, year-over-year tables, every quote, crawl health."""
-    from flows.steps.report import render_report
-    from warehouse.db import connect
-    from warehouse.report_data import campaign_reports, crawl_health
+    """Extract the article record of saved pages: JSON Lines, or a table of figures with their quotes."""
+    if url is not None and len(paths) > 1:
+        fail("--url applies to one page; give one PATH or leave --url out", code=2)
+    from errors import ExtractionError
+    from extractors.content import canonical_url
+    from extractors.extract import extract_article
 
-    settings = settings_for(config)
-    con = connect(settings.storage.database, read_only=True)
-    try:
-        camps = campaign_reports(con, campaign)
-        health = crawl_health(con)
-    finally:
-        con.close()
-    if campaign is not None and not camps:
-        fail(f"no campaign with key {campaign!r} (see `campaigns campaigns`)")
-    out.write_text(render_report(camps, health), encoding="utf-8")
-    typer.echo(f"wrote {out} ({len(camps)} campaigns)")
+    failed = 0
+    for path in paths:
+        html = path.read_bytes()
+        try:
+            record = extract_article(html, url if url is not None else canonical_url(html))
+        except ExtractionError as exc:
+            typer.echo(f"error: {path}: {exc}", err=True)
+            failed += 1
+            continue
+        if output is OutputFormat.jsonl:
+            typer.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+        else:
+            _print_figures(path, record)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_figures(path: Path, record: ArticleRecord) -> None:
+    camp = record.campaign
+    title = f"{path.name}: {record.title or '(no title)'}"
+    if camp is not None and camp.name:
+        title += f"\n{camp.name} {camp.year or ''} ({camp.organizer or 'organiser unknown'})"
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for col in ("value", "kind", "role", "quote"):
+        table.add_column(col, overflow="fold", justify="right" if col == "value" else "left")
+    for f in record.figures:
+        value = f"{f.value:,}" + (f"–{f.value_max:,}" if f.value_max is not None else "")
+        value = (f"{f.approx} " if f.approx and f.approx != "range" else "") + value
+        table.add_row(value, f.kind, f.role, f.quote)
+    for h in record.hospitals:
+        table.add_row("", "hospital", "", h.name)
+    console().print(table)
 
 
 @one_line_errors
 def audit(
     fixtures: Annotated[
-        Path, typer.Option("--fixtures", help="Folder of <site>/<slug>.html + .expected.json.")
-    ] = _DEFAULT_FIXTURES,
+        Path | None,
+        typer.Option(
+            "--fixtures",
+            help="Folder of <site>/<slug>.html + .expected.json (default: ./fixtures, else the project's).",
+            show_default=False,
+        ),
+    ] = None,
     update: Annotated[
         bool, typer.Option("--update", help="Rewrite expected files and the baseline of floors.")
     ] = False,
@@ -81,8 +126,9 @@ def audit(
     from rich.console import Console
     from rich.table import Table
 
-    from flows.steps.audit import audit_fixtures, render_diff
+    from flows.steps.audit import audit_fixtures, default_fixtures_dir, render_diff
 
+    fixtures = fixtures or default_fixtures_dir()
     if add is not None:
         from flows.steps.audit_archive import add_fixture
 
