@@ -8,15 +8,19 @@ module. The year-over-year column sets come from the kinds table (:mod:`extracto
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
+import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich import box
@@ -31,12 +35,16 @@ __all__ = [
     "COMPACT",
     "FULL",
     "ConfigOption",
+    "Format",
+    "FormatOption",
     "YoyStyle",
     "compact_table",
     "console",
+    "emit",
     "fail",
     "one_line_errors",
     "print_summary",
+    "print_table",
     "print_yoy",
     "progress_logging",
     "settings_for",
@@ -55,6 +63,69 @@ ConfigOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class Format(StrEnum):
+    """How a command prints its rows: a table for people; csv, json or markdown for programs."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table (for people), csv, json or markdown (for programs).")
+]
+
+
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: Format,
+    *,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    file: TextIO | None = None,
+) -> None:
+    """Print ``rows`` (dicts with the same keys) as ``fmt`` on ``file`` (default: standard output).
+
+    ``table``: values are text, never markup (a page title holding ``[red]`` prints as
+    written), and never cut: on a terminal a long cell folds, through a pipe the table is
+    as wide as it needs. ``json``: one document, a list of objects with the keys in
+    ``columns`` order. ``csv``: a header, then one line per row. ``markdown``: a pipe table.
+    """
+    out = file or sys.stdout
+    cols = list(columns or (rows[0].keys() if rows else ()))
+    if fmt is Format.json:
+        out.write(
+            json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False, default=str, indent=1)
+        )
+        out.write("\n")
+    elif fmt is Format.csv:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(cols)
+        writer.writerows([["" if r.get(c) is None else r.get(c) for c in cols] for r in rows])
+    elif fmt is Format.markdown:
+        cell = lambda v: "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        out.write("| " + " | ".join(cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n")
+        out.writelines("| " + " | ".join(cell(r.get(c)) for c in cols) + " |\n" for r in rows)
+    else:
+        table = Table(title=Text(title) if title else None, title_justify="left")
+        for c in cols:
+            table.add_column(Text(c), overflow="fold")
+        for r in rows:
+            table.add_row(*(Text("" if r.get(c) is None else str(r.get(c))) for c in cols))
+        print_table(table, out)
+
+
+def print_table(table: Table, file: TextIO | None = None) -> None:
+    """Print a Rich table whole: folded to the terminal's width, or as wide as it needs through a pipe."""
+    out = file or sys.stdout
+    if out.isatty():
+        Console(file=out, highlight=False).print(table)
+        return
+    width = Console(width=100_000, file=io.StringIO()).measure(table).maximum
+    Console(file=out, width=max(width, 20), highlight=False, soft_wrap=False).print(table)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

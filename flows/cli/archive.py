@@ -1,4 +1,4 @@
-"""``campaigns archive verify|show|export-cdxj`` and ``campaigns reextract``.
+"""``campaigns archive verify|show|export-cdxj``: the WARC archive from the shell.
 
 Only typer and our own light modules load at import: warcio, DuckDB and the
 extractors are imported inside the commands, so ``campaigns --help`` stays fast.
@@ -32,7 +32,6 @@ def register(app: typer.Typer) -> None:
     archive.command("show")(show)
     archive.command("export-cdxj")(export_cdxj)
     app.add_typer(archive, name="archive")
-    app.command("reextract")(reextract)
 
 
 @one_line_errors
@@ -123,28 +122,6 @@ def export_cdxj(
         with output.open("w", encoding="utf-8") as fh:
             count = write_cdxj(settings.archive, fh)
     typer.echo(f"{count} CDXJ lines" + (f" written to {output}" if output else ""), err=True)
-
-
-@one_line_errors
-def reextract(
-    config: ConfigOption = None,
-    site: Annotated[
-        str | None, typer.Option("--site", help="Only this site (host), e.g. cand.com.vn.")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only captures fetched on or after this date (YYYY-MM-DD).")
-    ] = None,
-) -> None:
-    """Re-extract archived articles with the current extractor (no network); print what changed per site."""
-    from flows.steps.reextract import reextract as run
-    from flows.steps.reextract_report import parse_since
-
-    parse_since(since)  # a bad date fails before anything is opened
-    settings = settings_for(config)
-    report = run(settings, site=site, since=since)
-    typer.echo(report.render())
-    if report.captures and report.failed == report.captures:
-        raise typer.Exit(1)
 
 
 def _from_index(settings: Settings, url: str | None = None) -> tuple[list[Capture] | None, str]:

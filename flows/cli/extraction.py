@@ -1,5 +1,5 @@
-"""``campaigns extract | audit``: extraction of saved pages, and extraction held against the
-fixtures (and the archive)."""
+"""``campaigns extract | reextract | audit``: extraction of saved pages, re-extraction of the
+archive, and extraction held against the fixtures (and the archive)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class OutputFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     app.command("extract")(extract)
+    app.command("reextract")(reextract)
     app.command("audit")(audit)
 
 
@@ -210,4 +211,26 @@ def _audit_archive(settings: Any, site: str | None, sample: int | None) -> None:
     if not rows:
         typer.echo("no archived articles of the current extractor version to compare", err=True)
     if warned:
+        raise typer.Exit(1)
+
+
+@one_line_errors
+def reextract(
+    config: ConfigOption = None,
+    site: Annotated[
+        str | None, typer.Option("--site", help="Only this site (host), e.g. cand.com.vn.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only captures fetched on or after this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Re-extract archived articles with the current extractor (no network); print what changed per site."""
+    from flows.steps.reextract import reextract as run
+    from flows.steps.reextract_report import parse_since
+
+    parse_since(since)  # a bad date fails before anything is opened
+    settings = settings_for(config)
+    report = run(settings, site=site, since=since)
+    typer.echo(report.render())
+    if report.captures and report.failed == report.captures:
         raise typer.Exit(1)

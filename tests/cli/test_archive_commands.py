@@ -112,7 +112,9 @@ def test_export_cdxj_to_file(tmp_path: Path) -> None:
 
 
 def test_bad_since_is_one_line_error(tmp_path: Path) -> None:
-    res = CliRunner().invoke(_app(), ["reextract", "--since", "last week"])
+    from flows.cli.app import app
+
+    res = CliRunner().invoke(app, ["reextract", "--since", "last week"])
     assert res.exit_code == 1 and res.stderr.startswith("error: --since: not a date")
 
 
