@@ -26,6 +26,7 @@ from flows.crawler.discover import discover, entry_urls
 from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
 from flows.steps.archive import reindex_archive
 from flows.steps.extract import Extracted, Page, extract_archived
+from warehouse.archive_queries import latest_capture
 from warehouse.crawlstate import plan_articles, record_results, validators
 from warehouse.db import session, transaction
 from warehouse.load import (
@@ -176,6 +177,7 @@ def archive_results(
             settings.archive,
             max_bytes=settings.storage.warc_max_bytes,
             lookup=lambda url, digest: find_capture_by_digest(con, url, digest),
+            latest=lambda url: latest_capture(con, url),
         ) as warc:
             for result in results:
                 caps = [warc.write(ex) for ex in result.exchanges]
