@@ -21,6 +21,8 @@ __all__ = [
     "PreviousFigure",
     "all_captures",
     "article_captures",
+    "capture_from_row",
+    "capture_select",
     "captures_for_url",
     "figures_of_version",
     "latest_capture",
@@ -61,6 +63,16 @@ def _capture(r: tuple) -> Capture:
         capture_id=r[0], url=r[1], fetched_at=r[2], status=int(r[3]), content_type=r[4], payload_digest=r[5],
         warc_file=r[6], offset=int(r[7]), length=int(r[8]), record_type=r[9], refers_to=r[10],
     )  # fmt: skip
+
+
+def capture_select() -> str:
+    """The SELECT of a capture row (table alias ``c``), for other modules' queries."""
+    return _CAPTURE_SELECT
+
+
+def capture_from_row(row: tuple) -> Capture:
+    """A row of :func:`capture_select` as a Capture."""
+    return _capture(row)
 
 
 def all_captures(con: duckdb.DuckDBPyConnection) -> list[Capture]:

@@ -123,6 +123,8 @@ def _closed_files(folder: Path) -> dict[Path, int]:
     """The WARC files no writer holds, with their sizes now."""
     out: dict[Path, int] = {}
     for path in warc_files(folder):
+        if path.name.startswith("import-"):  # indexed by the import that brought it (damage and all)
+            continue
         if path.with_name(path.name + _OPEN_MARKER).exists():
             continue
         try:

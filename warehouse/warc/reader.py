@@ -37,6 +37,7 @@ from warehouse.warc.records import (
 __all__ = [
     "ArchivedResponse",
     "VerifyReport",
+    "decode_payload",
     "export_cdxj",
     "iter_captures",
     "read_response",
@@ -159,6 +160,8 @@ def read_response(folder: Path, capture: Capture, *, max_body: int = 64 * 1024 *
         encoding = orig_http.get_header("Content-Encoding")
         if http is None or not http.statusline:  # a 304 kept without headers: the page it confirms
             http = orig_http
+    if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+        payload = _dechunk(payload)  # a foreign WARC that kept the wire bytes
     body, error = _decode(payload, encoding, max_body)
     status = http.get_statuscode()
     return ArchivedResponse(
@@ -216,6 +219,34 @@ def _load_original(folder: Path, rev_headers: Any, ref: str) -> tuple[Any, Any, 
             if rec.header("WARC-Record-ID") == ref:
                 return _load(folder, fname, rec.offset, ref)
     raise ArchiveError(f"original record {ref} is not in {folder}")
+
+
+def decode_payload(
+    payload: bytes, headers: Iterable[tuple[str, str]], *, max_body: int = 64 * 1024 * 1024
+) -> tuple[bytes, str | None]:
+    """The body of an archived payload: de-chunked when the record kept ``Transfer-Encoding:
+    chunked`` (other tools store the wire bytes), then content-decoded; ``(body, error)``."""
+    headers = list(headers)
+    if "chunked" in (find_header(headers, "Transfer-Encoding") or "").lower():
+        payload = _dechunk(payload)
+    return _decode(payload, find_header(headers, "Content-Encoding"), max_body)
+
+
+def _dechunk(data: bytes) -> bytes:
+    """HTTP/1.1 chunked transfer coding undone; a malformed stream is kept as it is."""
+    out, pos = bytearray(), 0
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            return data
+        try:
+            size = int(data[pos:eol].split(b";", 1)[0].strip() or b"x", 16)
+        except ValueError:
+            return data
+        if size == 0:
+            return bytes(out)
+        out += data[eol + 2 : eol + 2 + size]
+        pos = eol + 2 + size + 2
 
 
 def _decode(payload: bytes, encoding: str | None, max_body: int) -> tuple[bytes, str | None]:
