@@ -45,7 +45,24 @@ from warehouse.warc.scan import scan_warc  # noqa: E402
 
 __all__ = ["main"]
 
-_WORDS = "hiến máu tình nguyện công an thành phố đơn vị chương trình ngày hội tiếp nhận".split()
+_WORDS = [
+    "hiến",
+    "máu",
+    "tình",
+    "nguyện",
+    "công",
+    "an",
+    "thành",
+    "phố",
+    "đơn",
+    "vị",
+    "chương",
+    "trình",
+    "ngày",
+    "hội",
+    "tiếp",
+    "nhận",
+]
 
 
 def _write(path: Path, records: int, kb: int) -> None:
@@ -150,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         size = path.stat().st_size
         small = tmp / "small.warc.gz"
         _write(small, 3, 2)
-        print(f"{path.name}: {size / 1e6:.1f} MB, {2 * args.records} records (digests checked by every reader)")
+        print(
+            f"{path.name}: {size / 1e6:.1f} MB, {2 * args.records} records (digests checked by every reader)"
+        )
         rows = []
         base = None
         for name, fn in (
@@ -175,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         n = 2 * args.records
         rows.append(("campaigns import (all steps)", "-", n, n / secs, size / secs / 1e6, base / secs))
         shutil.rmtree(tmp / "archive", ignore_errors=True)
-    print(f"{'reader':<30} {'tamper caught':>13} {'records':>8} {'records/s':>10} {'MB/s':>7} {'speed vs warcio':>16}")
+    print(
+        f"{'reader':<30} {'tamper caught':>13} {'records':>8} {'records/s':>10} {'MB/s':>7} {'speed vs warcio':>16}"
+    )
     for name, ok, n, rps, mbs, ratio in rows:
         print(f"{name:<30} {ok:>13} {n:>8} {rps:>10,.0f} {mbs:>7.1f} {ratio:>15.2f}x")
     return 0
