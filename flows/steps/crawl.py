@@ -120,7 +120,7 @@ def discover_source(settings: Settings, source: Source) -> Discovered:
             known = validators(con, entry_urls(source))
 
     async def run() -> Any:
-        async with Fetcher(settings.crawl) as fetcher:
+        async with Fetcher(settings.crawl, settings.state_dir) as fetcher:
             return await discover(source, fetcher, settings.crawl, known)
 
     found = asyncio.run(run())
@@ -149,7 +149,7 @@ def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[Fe
     """Fetch the planned pages politely; failures come back as results, never raised."""
 
     async def run() -> list[FetchResult]:
-        async with Fetcher(settings.crawl) as fetcher:
+        async with Fetcher(settings.crawl, settings.state_dir) as fetcher:
             return await fetcher.fetch_many(requests)
 
     results = asyncio.run(run()) if requests else []
