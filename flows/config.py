@@ -70,6 +70,10 @@ class CrawlSettings(_Strict):
     robots_cache_seconds: float = Field(
         default=3600.0, ge=0, description="how long one robots.txt answer serves every crawl of a host"
     )
+    sitemap_max_age_days: float = Field(
+        default=3.0, gt=0, description="sitemap entries (and child sitemaps) older than this are skipped"
+    )
+    sitemap_max_urls: int = Field(default=500, ge=0, description="article URLs read from sitemaps per source")
     refresh: bool = False
 
 

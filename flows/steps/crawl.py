@@ -26,7 +26,7 @@ from flows.crawler.discover import discover, entry_urls
 from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
 from flows.steps.archive import reindex_archive
 from flows.steps.extract import Extracted, Page, extract_archived
-from warehouse.crawlstate import plan_articles, record_results, validators
+from warehouse.crawlstate import entry_state, plan_articles, record_results, validators
 from warehouse.db import session, transaction
 from warehouse.load import (
     find_capture_by_digest,
@@ -84,10 +84,12 @@ class Loaded:
 
 @dataclass(frozen=True, slots=True)
 class Discovered:
-    """Article URLs found on a source's listings and feeds, and the fetches that found them."""
+    """Article URLs found on a source's listings, feeds and sitemaps, the fetches that found
+    them, and the article links found and left out, counted by reason."""
 
     article_urls: tuple[str, ...]
     results: tuple[FetchResult, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -113,24 +115,36 @@ def end_run(settings: Settings, run_id: str, summary: dict[str, Any]) -> None:
 
 
 def discover_source(settings: Settings, source: Source) -> Discovered:
-    """Fetch the source's listings, feeds and sitemaps (conditionally, unless refreshing); collect article URLs."""
+    """Fetch the source's listings, feeds and sitemaps (conditionally, unless refreshing); collect article URLs.
+
+    Listing pages, feeds and sitemaps found by an earlier run (not only the configured ones)
+    are asked for with the validators of their last fetch, and the feeds and sitemaps read then
+    are read again when a start page or a sitemap index answers 304 (it shows none).
+    """
     known: dict[str, tuple[str | None, str | None]] = {}
-    if not settings.crawl.refresh:  # a refresh reads every listing page again to find every article
-        with session(settings.database) as con:
-            known = validators(con, entry_urls(source))
+    with session(settings.database) as con:
+        entries = entry_state(con, source.name)
+        if not settings.crawl.refresh:  # a refresh reads every listing page again to find every article
+            known = {u: (e.etag, e.last_modified) for u, e in entries.items() if e.etag or e.last_modified}
+            known |= validators(con, entry_urls(source))
+    fine = ("fetched", "not_modified")
+    feeds = [u for u, e in entries.items() if e.kind == "feed" and e.last_outcome in fine]
+    sitemaps = [u for u, e in entries.items() if e.kind == "sitemap" and e.last_outcome in fine]
 
     async def run() -> Any:
         async with Fetcher(settings.crawl, settings.state_dir) as fetcher:
-            return await discover(source, fetcher, settings.crawl, known)
+            return await discover(
+                source, fetcher, settings.crawl, known, known_feeds=feeds, known_sitemaps=sitemaps
+            )
 
     found = asyncio.run(run())
     log.info(
-        "%s: %d article links on %d listing/feed pages",
+        "%s: %d article links on %d listing/feed/sitemap pages",
         source.name,
         len(found.article_urls),
         len(found.results),
     )
-    return Discovered(tuple(found.article_urls), tuple(found.results))
+    return Discovered(tuple(found.article_urls), tuple(found.results), dict(found.skipped))
 
 
 def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> list[FetchRequest]:
