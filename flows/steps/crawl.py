@@ -295,6 +295,11 @@ class SourceSummary:
     ``discovered``/``planned`` count article URLs; ``fetched``, ``unchanged`` (304),
     ``deferred`` and ``failed`` (by reason) count every page, listings and feeds too;
     ``articles`` are the relevant ones extracted and stored, ``loaded`` those new or changed.
+    ``not_stored`` counts the article links found and not stored, by reason: left out by
+    discovery ("pattern mismatch", "too old", "over sitemap_max_urls"), not fetched ("robots",
+    "too large", "http 404", ... and "deferred", tried again next run), "off-topic" (none of
+    the source's keywords) and "extraction error". Links known from earlier runs are not
+    fetched again (``discovered - planned``) and are not counted there.
     """
 
     source: str
@@ -311,6 +316,7 @@ class SourceSummary:
     extraction_errors: int = 0
     new_campaign_years: list[tuple[str, int]] = field(default_factory=list)
     error: str | None = None
+    not_stored: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -321,16 +327,28 @@ class SourceSummary:
             f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"
         }
         failed = dict(Counter(self.failed) + Counter(other.failed))
+        not_stored = dict(Counter(self.not_stored) + Counter(other.not_stored))
         years = sorted({*self.new_campaign_years, *other.new_campaign_years})
-        return replace(self, **sums, failed=failed, new_campaign_years=years)
+        return replace(self, **sums, failed=failed, not_stored=not_stored, new_campaign_years=years)
 
 
 def batch_summary(
-    source: str, results: Iterable[FetchResult], loaded: Loaded | None = None, irrelevant: int = 0
+    source: str,
+    results: Iterable[FetchResult],
+    loaded: Loaded | None = None,
+    irrelevant: int = 0,
+    skipped: dict[str, int] | None = None,
 ) -> SourceSummary:
-    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors."""
+    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors,
+    and why article links were not stored (``skipped``: those discovery left out)."""
     results = list(results)
     outcomes = Counter(r.outcome for r in results)
+    articles = [r for r in results if r.kind == "article"]
+    not_stored = Counter(skipped or {})
+    not_stored.update(_reason(r.error, r.status) for r in articles if r.outcome == "failed")
+    not_stored["deferred"] += sum(1 for r in articles if r.outcome == "deferred")
+    not_stored["off-topic"] += irrelevant
+    not_stored["extraction error"] += len(loaded.errors) if loaded else 0
     return SourceSummary(
         source,
         fetched=outcomes["fetched"],
@@ -343,6 +361,7 @@ def batch_summary(
         figures=loaded.figures if loaded else 0,
         extraction_errors=len(loaded.errors) if loaded else 0,
         new_campaign_years=list(loaded.new_campaign_years) if loaded else [],
+        not_stored={why: n for why, n in not_stored.items() if n},
     )
 
 

@@ -3,12 +3,14 @@ reason for every link not stored, robots.txt asked once, the delay kept across t
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from flows.cli._common import console, print_summary
 from flows.config import Settings, load_settings
 from flows.demo.site import to_toml
 from tests.helpers.chaos import assert_polite
@@ -16,6 +18,7 @@ from tests.helpers.newsite import (
     ARTICLE_PATTERN,
     NOT_STORED,
     SECTION,
+    SKIPPED,
     STORIES,
     RemoteSite,
 )
@@ -69,6 +72,16 @@ def test_every_article_is_found_and_stored_with_nothing_but_a_start_url(run: dic
     assert s["articles"] == len(STORIES)
     stored = {u.split("/", 3)[3] for (u,) in _sql(run["settings"], "SELECT url FROM articles")}
     assert stored == {p.lstrip("/") for p in STORIES}
+
+
+def test_every_link_found_and_not_stored_has_a_reason(run: dict[str, Any]) -> None:
+    (s,) = run["summary"]["sources"]
+    assert s["not_stored"] == {**SKIPPED, **{why: 1 for why in NOT_STORED.values()}}
+    assert run["summary"]["totals"]["not_stored"] == s["not_stored"]
+    out = io.StringIO()
+    print_summary(console(file=out, width=200), run["summary"])
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("Not stored: "))
+    assert line == "Not stored: 2 pattern mismatch, 1 off-topic, 1 robots, 1 too large, 1 too old"
 
 
 def test_robots_txt_is_asked_once_per_run_and_the_delay_holds_across_the_steps(run: dict[str, Any]) -> None:
