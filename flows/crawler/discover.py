@@ -137,10 +137,10 @@ class _Run:
         self.budget = crawl.sitemap_max_urls  # article URLs sitemaps may still give
 
     def discovery(self) -> Discovery:
-        skipped = Counter(why for url, why in self.dropped.items() if url not in self.found)
-        return Discovery(
-            list(self.found), self.results, self.visits, dict(self.found), dict(skipped), self.robots
-        )
+        pages = {v.url for v in self.visits}  # without a pattern, a listing links to its own pages
+        found = {url: kind for url, kind in self.found.items() if url not in pages}
+        skipped = Counter(why for url, why in self.dropped.items() if url not in found)
+        return Discovery(list(found), self.results, self.visits, found, dict(skipped), self.robots)
 
     async def get(self, url: str, kind: str, via: str, given: str = "") -> FetchResult | None:
         """Fetch ``url``; its result when it came with a body, else None (its Visit recorded)."""

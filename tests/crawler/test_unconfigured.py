@@ -138,3 +138,10 @@ def test_discovery_reads_sitemaps_of_robots_txt_only_from_the_sources_hosts() ->
     site, found = asyncio.run(scenario())
     assert {h.local_ip for h in site.hits} == {"127.0.0.1"}
     assert list(found.robots) == [site.url("/robots.txt")]
+
+
+def test_without_a_pattern_the_pages_discovery_reads_are_not_articles() -> None:
+    site, found = _discover({"article_pattern": None})
+    paths = set(_paths(site, found.article_urls))
+    assert {*STORIES, *NOT_STORED, "/gioi-thieu", "/chuyen-muc/the-thao"} <= paths
+    assert not paths & {SECTION, f"{SECTION}/p/2", f"{SECTION}/p/3", "/tin-moi.rss"}
