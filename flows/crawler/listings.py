@@ -103,13 +103,15 @@ def read_listing(html: str, url: str, source: Source, *, start: str | None = Non
     here = canonicalize_url(url)
     links: dict[str, None] = {}
     unmatched: dict[str, None] = {}
-    for node in tree.css("a[href]"):
-        link = _target(node, base)
+    anchors = [(node, _target(node, base)) for node in tree.css("a[href]")]  # each resolved once
+    host = host_of(here)
+    for _, link in anchors:
         if link is None or link == here:
             continue
-        if pattern.search(link) if pattern else host_of(link) == host_of(here):
+        on_host = host_of(link) == host
+        if pattern.search(link) if pattern else on_host:
             links.setdefault(link)
-        elif host_of(link) == host_of(here):
+        elif on_host:
             unmatched.setdefault(link)
     section = canonicalize_url(start) if start else here
 
@@ -123,7 +125,7 @@ def read_listing(html: str, url: str, source: Source, *, start: str | None = Non
         )
 
     starts = list(dict.fromkeys([*([section] if start else []), *map(canonicalize_url, source.start_urls)]))
-    nxt, via = _next_page(tree, base, here, source, starts or [here], acceptable)
+    nxt, via = _next_page(tree, base, anchors, here, source, starts or [here], acceptable)
     return ListingPage(list(links), list(unmatched), nxt, via, announced_feeds(tree, base))
 
 
@@ -138,6 +140,7 @@ def _target(node: LexborNode, base: str) -> str | None:
 def _next_page(
     tree: LexborHTMLParser,
     base: str,
+    all_anchors: list[tuple[LexborNode, str | None]],
     here: str,
     source: Source,
     starts: list[str],
@@ -152,8 +155,7 @@ def _next_page(
         nxt = _target(node, base)
         if nxt and nxt != here:
             return nxt, "rel=next"
-    anchors = [(node, _target(node, base)) for node in tree.css("a[href]")]
-    anchors = [(node, link) for node, link in anchors if acceptable(link)]
+    anchors = [(node, link) for node, link in all_anchors if link and acceptable(link)]
     for node, link in anchors:
         label = _label(node, _NEXT_WORDS)
         if label:
@@ -162,7 +164,7 @@ def _next_page(
         classes = (node.attributes.get("class") or "").lower().split()
         if any(_NEXT_CLASS.search(c) for c in classes) and not _NOT_NEXT.search(_folded(node)):
             return link, "a.next"
-    numbered = _numbered_next(tree, base, here, starts[0], acceptable)
+    numbered = _numbered_next(all_anchors, here, starts[0], acceptable)
     if numbered:
         return numbered
     for arrow in _ARROWS:
@@ -196,17 +198,19 @@ def _folded(node_or_text: LexborNode | str) -> str:
 
 
 def _numbered_next(
-    tree: LexborHTMLParser, base: str, here: str, section: str, acceptable: Callable[[str | None], bool]
+    anchors: list[tuple[LexborNode, str | None]],
+    here: str,
+    section: str,
+    acceptable: Callable[[str | None], bool],
 ) -> tuple[str, str] | None:
     by_number: dict[int, str] = {}
     blocks: dict[int, LexborNode] = {}
-    for node in tree.css("a[href]"):
+    for node, link in anchors:
         text = node.text(deep=True).strip()
         block = _pagination_block(node) if text.isdigit() else None
         if block is None:
             continue
         blocks[block.mem_id] = block
-        link = _target(node, base)
         if link == here:
             by_number.setdefault(int(text), here)
         elif link and acceptable(link):
