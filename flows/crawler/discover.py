@@ -73,12 +73,16 @@ class Visit:
 class Discovery:
     """What one source's discovery found, and every page fetched to find it."""
 
-    article_urls: list[str] = field(default_factory=list)
+    found_on: dict[str, str] = field(default_factory=dict)  # article URL → kind of the page that gave it
     results: list[FetchResult] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
-    found_on: dict[str, str] = field(default_factory=dict)  # article URL → kind of the page that gave it
     skipped: dict[str, int] = field(default_factory=dict)  # article links left out, by reason
     robots: dict[str, RobotsRules] = field(default_factory=dict)  # robots.txt URL → rules
+
+    @property
+    def article_urls(self) -> list[str]:
+        """The article URLs found, in discovery order."""
+        return list(self.found_on)
 
 
 def entry_urls(source: Source) -> list[str]:
@@ -140,7 +144,7 @@ class _Run:
         pages = {v.url for v in self.visits}  # without a pattern, a listing links to its own pages
         found = {url: kind for url, kind in self.found.items() if url not in pages}
         skipped = Counter(why for url, why in self.dropped.items() if url not in found)
-        return Discovery(list(found), self.results, self.visits, found, dict(skipped), self.robots)
+        return Discovery(found, self.results, self.visits, dict(skipped), self.robots)
 
     async def get(self, url: str, kind: str, via: str, given: str = "") -> FetchResult | None:
         """Fetch ``url``; its result when it came with a body, else None (its Visit recorded)."""

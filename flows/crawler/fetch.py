@@ -107,10 +107,6 @@ class Fetcher:
             host.gate.close()
             await host.client.aclose()
 
-    @property
-    def user_agent(self) -> str:
-        return self._ua
-
     async def fetch(
         self, url: str, *, kind: str = "article", etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
