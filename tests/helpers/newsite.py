@@ -19,6 +19,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 
@@ -33,6 +38,7 @@ __all__ = [
     "STORIES",
     "RemoteSite",
     "install_unconfigured_site",
+    "site_pages",
 ]
 
 ARTICLE_PATTERN = r"/bai-viet/[a-z0-9-]+-\d+\.html$"
@@ -69,14 +75,13 @@ def _listing(title: str, links: list[str], *, head: str = "", foot: str = "") ->
     ).encode()
 
 
-def install_unconfigured_site(site: ChaosSite, now: datetime | None = None) -> None:
-    """Serve the site described above on ``site`` (already started: links are absolute)."""
+def site_pages(url: Callable[[str], str], now: datetime | None = None) -> dict[str, tuple[bytes, str]]:
+    """Every page of the site described above, by path: ``(body, content type)``, robots.txt
+    included; ``url(path)`` makes the absolute links."""
     now = now or datetime.now(UTC)
-    stories, p = list(STORIES), SECTION
-    r = site.routes
-    site.robots = _ROBOTS + f"Sitemap: {site.url('/sitemaps/index.xml')}\n"
+    stories, p, html = list(STORIES), SECTION, "text/html; charset=utf-8"
     feed_link = '<link rel="alternate" type="application/rss+xml" title="Tin mới" href="/tin-moi.rss">'
-    pages = {
+    listings = {
         p: _listing(
             "Xã hội",
             [*stories[:3], *NOT_STORED],
@@ -90,20 +95,21 @@ def install_unconfigured_site(site: ChaosSite, now: datetime | None = None) -> N
         f"{p}/p/4": _listing("Xã hội - trang 4", [stories[5]], foot=f'<a href="{p}/p/5">Trang tiếp</a>'),
         f"{p}/p/5": _listing("Xã hội - trang 5", [], foot=""),
     }
-    for path, body in pages.items():
-        r[path] = _static(body)
+    pages = {path: (body, html) for path, body in listings.items()}
+    robots = _ROBOTS + f"Sitemap: {url('/sitemaps/index.xml')}\n"
+    pages["/robots.txt"] = (robots.encode(), "text/plain")
     items = [stories[0], stories[6], "/video/clip-hien-mau"]
     feed = (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin mới</title>'
-        + "".join(f"<item><title>t</title><link>{site.url(i)}</link></item>" for i in items)
+        + "".join(f"<item><title>t</title><link>{url(i)}</link></item>" for i in items)
         + "</channel></rss>"
     )
-    r["/tin-moi.rss"] = _static(feed.encode(), "application/rss+xml")
+    pages["/tin-moi.rss"] = (feed.encode(), "application/rss+xml")
     day = timedelta(days=1)
     index = (
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{site.url('/sitemaps/2019.xml')}</loc><lastmod>2019-12-31</lastmod></sitemap>"
-        f"<sitemap><loc>{site.url('/sitemaps/news.xml')}</loc><lastmod>{now.isoformat()}</lastmod></sitemap>"
+        f"<sitemap><loc>{url('/sitemaps/2019.xml')}</loc><lastmod>2019-12-31</lastmod></sitemap>"
+        f"<sitemap><loc>{url('/sitemaps/news.xml')}</loc><lastmod>{now.isoformat()}</lastmod></sitemap>"
         "</sitemapindex>"
     )
     dated = [(stories[7], now), (stories[8], now - day), (_OLD, now - 700 * day), ("/gioi-thieu", now)]
@@ -111,30 +117,46 @@ def install_unconfigured_site(site: ChaosSite, now: datetime | None = None) -> N
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
         + "".join(
-            f"<url><loc>{site.url(path)}</loc><news:news><news:publication_date>{when.isoformat()}"
+            f"<url><loc>{url(path)}</loc><news:news><news:publication_date>{when.isoformat()}"
             "</news:publication_date></news:news></url>"
             for path, when in dated
         )
         + "</urlset>"
     )
-    r["/sitemaps/index.xml"] = _static(index.encode(), "application/xml")
-    r["/sitemaps/news.xml"] = _static(news.encode(), "application/xml")
-    r["/sitemaps/2019.xml"] = _static(b"<urlset></urlset>", "application/xml")
+    pages["/sitemaps/index.xml"] = (index.encode(), "application/xml")
+    pages["/sitemaps/news.xml"] = (news.encode(), "application/xml")
+    pages["/sitemaps/2019.xml"] = (b"<urlset></urlset>", "application/xml")
     published = (now - day).strftime("%Y-%m-%dT08:00:00+07:00")
     for n, path in enumerate([*stories, _OLD, f"{_P}nhap-hien-mau-10.html"], start=1):
         body = f"Sáng nay, Công an phường tổ chức ngày hội hiến máu lần {n}, tiếp nhận {100 + n} đơn vị máu."
-        html = article_html(f"Hiến máu tình nguyện lần {n}", site.url(path), published, body)
-        r[path] = _static(html.encode())
+        pages[path] = (
+            article_html(f"Hiến máu tình nguyện lần {n}", url(path), published, body).encode(),
+            html,
+        )
     unrelated = article_html(
-        "Giá vàng hôm nay", site.url(f"{_P}gia-vang-12.html"), published, "Giá vàng tăng nhẹ."
+        "Giá vàng hôm nay", url(f"{_P}gia-vang-12.html"), published, "Giá vàng tăng nhẹ."
     )
-    r[f"{_P}gia-vang-12.html"] = _static(unrelated.encode())
-    r[f"{_P}phong-su-anh-lon-11.html"] = _static(b"<html>" + b" " * 300_000 + b"</html>")
+    pages[f"{_P}gia-vang-12.html"] = (unrelated.encode(), html)
+    pages[f"{_P}phong-su-anh-lon-11.html"] = (b"<html>" + b" " * 300_000 + b"</html>", html)
+    return pages
+
+
+def install_unconfigured_site(site: ChaosSite, now: datetime | None = None) -> None:
+    """Serve the site described above on ``site`` (already started: links are absolute)."""
+    for path, (body, content_type) in site_pages(site.url, now).items():
+        if path == "/robots.txt":
+            site.robots = body.decode()
+        else:
+            site.routes[path] = _static(body, content_type)
+
+
+def _etag(body: bytes) -> str:
+    return f'"{hashlib.sha1(body).hexdigest()[:12]}"'
 
 
 def _static(body: bytes, content_type: str = "text/html; charset=utf-8") -> Handler:
     """A page that answers a conditional request with 304 while it is unchanged."""
-    etag = f'"{hashlib.sha1(body).hexdigest()[:12]}"'
+    etag = _etag(body)
 
     async def handler(req: Request, w: asyncio.StreamWriter) -> bool:
         if req.headers.get("if-none-match") == etag:
@@ -145,10 +167,13 @@ def _static(body: bytes, content_type: str = "text/html; charset=utf-8") -> Hand
 
 
 class RemoteSite:
-    """The site above, served by a child process: its log's arrival times are not delayed by
-    this process's work (extraction holds the GIL; a server thread here would read late).
+    """The site above, served by a child process from blocking sockets that ask the kernel when
+    each request arrived (``SO_TIMESTAMPNS``): the log's times do not depend on when a busy
+    machine lets the server run. (The client sends a request only after the answer to the
+    previous one on its connection, so each read holds one request.)
 
-    ``with RemoteSite() as site``: ``site.url(path)``, ``site.hits`` (the log so far)."""
+    ``with RemoteSite() as site``: ``site.url(path)``, ``site.hits`` (the log so far; ``at``
+    in seconds of the wall clock)."""
 
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("spawn")
@@ -180,13 +205,82 @@ class RemoteSite:
         return hits
 
 
-def _serve(conn: Connection) -> None:
-    async def serve() -> None:
-        async with ChaosSite() as site:
-            install_unconfigured_site(site)
-            conn.send(site.ports["127.0.0.1"])
-            loop = asyncio.get_running_loop()
-            while await loop.run_in_executor(None, conn.recv) != "stop":
-                conn.send(list(site.hits))
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux
 
-    asyncio.run(serve())
+
+def _serve(conn: Connection) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.setsockopt(
+        socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1
+    )  # before any connection: accepted ones inherit it
+    port = server.getsockname()[1]
+    pages = site_pages(lambda path: f"http://127.0.0.1:{port}{path}")
+    hits: list[Hit] = []
+    lock = threading.Lock()
+
+    def accept() -> None:
+        while True:
+            try:
+                sock, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=_connection, args=(sock, pages, hits, lock), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    conn.send(port)
+    while conn.recv() != "stop":
+        with lock:
+            conn.send(list(hits))
+    server.close()
+
+
+def _connection(
+    sock: socket.socket, pages: dict[str, tuple[bytes, str]], hits: list[Hit], lock: threading.Lock
+) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+    local_ip = sock.getsockname()[0]
+    buffer, arrived = b"", 0.0
+    with sock:
+        try:
+            while True:
+                data, ancillary, _, _ = sock.recvmsg(65536, socket.CMSG_SPACE(16))
+                if not data:
+                    return
+                if not buffer:
+                    arrived = _kernel_time(ancillary)
+                buffer += data
+                while b"\r\n\r\n" in buffer:
+                    head, buffer = buffer.split(b"\r\n\r\n", 1)
+                    lines = head.decode("latin-1").split("\r\n")
+                    target = lines[0].split(" ")[1]
+                    headers = {
+                        k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])
+                    }
+                    path = target.split("?", 1)[0]
+                    with lock:
+                        hits.append(Hit(path, target, headers, arrived, local_ip))
+                    sock.sendall(_response(pages.get(path), headers))
+        except OSError:  # the client went away (it refuses a body over its cap by closing)
+            return
+
+
+def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float:
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return time.time()
+
+
+def _response(page: tuple[bytes, str] | None, headers: dict[str, str]) -> bytes:
+    if page is None:
+        status, body, extra = "404 Not Found", b"not here", ["Content-Type: text/plain"]
+    else:
+        body, content_type = page
+        etag = _etag(body)
+        if headers.get("if-none-match") == etag:
+            status, body, extra = "304 Not Modified", b"", [f"ETag: {etag}"]
+        else:
+            status, extra = "200 OK", [f"Content-Type: {content_type}", f"ETag: {etag}"]
+    lines = [f"HTTP/1.1 {status}", *extra, f"Content-Length: {len(body)}", "", ""]
+    return "\r\n".join(lines).encode("latin-1") + body
