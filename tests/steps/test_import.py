@@ -26,7 +26,7 @@ from warcio.warcwriter import WARCWriter
 
 from flows.cli.app import main
 from flows.config import Settings, load_settings
-from flows.crawler.discover import links_from_listing
+from flows.crawler.listings import links_from_listing
 from flows.demo.site import DemoSite, demo_config, to_toml
 from flows.steps.importing import import_archives
 from flows.steps.reextract import reextract
