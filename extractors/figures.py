@@ -272,7 +272,27 @@ def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Fi
     found = _join_unit_ranges(text, mf, found)
     default = _default_role([r for fig, r in found if fig.kind not in _FIXED_ROLE_KINDS])
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
-    return tuple(_follow_references(mf, ctx, figures))
+    return _one_per_fact(_follow_references(mf, ctx, figures))
+
+
+def _one_per_fact(figures: list[Figure]) -> tuple[Figure, ...]:
+    """One figure per fact, at its first mention: the same kind, role, value, value_max and approx
+    said again (headline, lead, body, caption) adds a mention; figures never overlap."""
+    out: list[Figure] = []
+    first: dict[tuple[object, ...], int] = {}
+    end = 0
+    for fig in figures:
+        if fig.start < end:
+            continue
+        end = fig.end
+        key = (fig.kind, fig.role, float(fig.value), fig.value_max, fig.approx)
+        if key in first:
+            i = first[key]
+            out[i] = replace(out[i], mentions=out[i].mentions + 1)
+            continue
+        first[key] = len(out)
+        out.append(fig)
+    return tuple(out)
 
 
 def _follow_references(mf: str, ctx: Context, figures: list[Figure]) -> list[Figure]:
