@@ -14,7 +14,9 @@ campaign words) and either a named campaign or a core word in its title or
 lead, so a policy round-up that mentions "hộ nghèo" in passing is not
 coverage; a campaign whose name holds such a word ("Mái ấm nghĩa tình") is.
 A title of another kind of story (a fraud "lừa đảo … chiếm đoạt", a tree-planting
-day) is no coverage unless it quotes the campaign's name.
+day) is no coverage unless it quotes the campaign's name. :func:`drop_reason` says
+why a record holds no figures (no text, off-topic title, not coverage, none found),
+for a crawl summary to count.
 
 Roles take the campaign's own year as "this year" (a launch published in
 December for next year's edition), else the page's year.
@@ -32,21 +34,32 @@ from extractors.hospitals import extract_hospitals
 from extractors.normalize import match_form, normalize_text
 from extractors.record import EXTRACTOR_VERSION, ArticleRecord, Campaign, Figure, Hospital
 
-__all__ = ["extract_article", "is_relevant", "read_article"]
+__all__ = ["DROP_REASONS", "drop_reason", "extract_article", "is_relevant", "read_article"]
+
+#: Why an article's record holds no figures (:func:`drop_reason`), in the order they are checked:
+#: no body text at all; a title of another kind of story; not campaign coverage (the topic gate);
+#: coverage in which no figure was found.
+DROP_REASONS: tuple[str, ...] = ("no_text", "off_topic_title", "not_coverage", "no_figures")
 
 _REL = lx.section("relevance")
 _RELEVANT_RE = lx.phrase_pattern(_REL["words"])
 _CORE_RE = lx.phrase_pattern(_REL["core"])
 _OFF_TOPIC_RE = lx.phrase_pattern([*_REL["off_topic_title"], *_REL["off_topic_neutral"]])
 _OFF_TOPIC_NEUTRAL = set(lx.forms(_REL["off_topic_neutral"]))
+_OTHER_TOPIC = set(lx.forms(_REL["other_topic_title"]))
+_OTHER_TOPIC_RE = lx.phrase_pattern(_REL["other_topic_title"])
 _TITLE_QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
 
 
 def _off_topic(title: str | None, campaign_name: str | None) -> bool:
-    """A title of another kind of story ("lừa đảo", "chiếm đoạt", "Tết trồng cây") that does not
-    quote the campaign's name: not coverage, whatever charity words its body uses."""
+    """A title of another kind of story that does not quote the campaign's name: not coverage,
+    whatever charity words its body uses. A crime cue ("lừa đảo", "chiếm đoạt") decides alone
+    (unless it is a unit's name: "Phòng An ninh điều tra"); another topic ("Tết trồng cây") only
+    when the title holds no core word of campaign coverage ("… kết hợp hiến máu" is coverage)."""
     mf = match_form(normalize_text(title or ""))
-    if not any(m.group() not in _OFF_TOPIC_NEUTRAL for m in _OFF_TOPIC_RE.finditer(mf)):
+    crime = any(m.group() not in _OFF_TOPIC_NEUTRAL for m in _OFF_TOPIC_RE.finditer(mf))
+    other = bool(_OTHER_TOPIC_RE.search(mf)) and not _CORE_RE.search(mf)
+    if not (crime or other):
         return False
     if not campaign_name:
         return True
@@ -74,13 +87,30 @@ def is_relevant(
 
 
 def _body(title: str | None, text: str) -> str:
-    """``text`` with the repeated title line and the related-news tail blanked (same length)."""
+    """``text`` with the related-news tail and every line that repeats the title blanked (same
+    length): a page's headline is often printed again above the lead, after a section name."""
     end = body_end(text)
     body = text[:end] + " " * (len(text) - end)
-    first, _, _ = body.partition("\n")
-    if title and first and match_form(normalize_text(first)) == match_form(normalize_text(title)):
-        body = " " * len(first) + body[len(first) :]
+    if not title:
+        return body
+    want = match_form(normalize_text(title))
+    pos = 0
+    for line in body.split("\n"):
+        if line.strip() and match_form(normalize_text(line)) == want:
+            body = body[:pos] + " " * len(line) + body[pos + len(line) :]
+        pos += len(line) + 1
     return body
+
+
+def _gate(title: str | None, body: str, campaign: Campaign | None) -> str | None:
+    """Why the article is no campaign coverage (a :data:`DROP_REASONS` value), or None. A page
+    whose body came out empty keeps what its title says (its campaign)."""
+    name = campaign.name if campaign is not None else None
+    if _off_topic(title, name):
+        return "off_topic_title"
+    if not is_relevant(title, body, name is not None, name):
+        return "not_coverage"
+    return None
 
 
 def read_article(
@@ -90,8 +120,7 @@ def read_article(
     body = _body(title, text)
     hospitals = extract_hospitals(body)
     campaign = extract_campaign(title, body, published)
-    name = campaign.name if campaign is not None else None
-    if _off_topic(title, name) or not is_relevant(title, body, name is not None, name):
+    if _gate(title, body, campaign) is not None:
         return None, (), ()
     # The campaign's own year is "this year" for roles (a launch published in December for the
     # next year's edition); else the page's year.
@@ -100,6 +129,22 @@ def read_article(
         year = int(published[:4])
     figures = extract_figures(body, published_year=year)
     return campaign, figures, hospitals
+
+
+def drop_reason(record: ArticleRecord) -> str | None:
+    """Why a record holds no figures: one of :data:`DROP_REASONS`, or None when it has figures.
+
+    Pure and cheap (the topic gate again over the record's own title and text), so a pipeline
+    can count the articles it crawled that yielded nothing, by reason, without a second
+    extraction: ``drop_reason(extract_article(html, url))``.
+    """
+    if record.figures:
+        return None
+    body = _body(record.title, record.text)
+    if not body.strip():
+        return "no_text"
+    campaign = extract_campaign(record.title, body, record.published)
+    return _gate(record.title, body, campaign) or "no_figures"
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:

@@ -58,6 +58,8 @@ _UNIT_RE = re.compile(
 )
 _GLUED_OK = set(lx.forms(_FIG["glued_units"]))
 _CAPITAL_OK = set(lx.forms(_FIG["capital_units_ok"]))
+_CAPITAL_PEOPLE = set(lx.forms(_FIG["capital_people_ok"]))
+_LIMIT_RE = re.compile(rf"(?:{lx.regex_pattern(_FIG['limits_before']).pattern})\s$")
 _LABEL_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['labels']).pattern})\s$")
 _LABEL_OK_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['label_exceptions']).pattern})\s$")
 _TAIL = set(lx.forms(_FIG["tail_headings"]))
@@ -71,6 +73,9 @@ _REGISTRATION_AFTER = re.compile(
     rf"\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_FIG['contexts']['registration_modifiers']))})\s)*"
     rf"(?:{_CONTEXT['registration'].pattern})"
 )
+_REG_WORD = _CONTEXT["registration"]
+_REG_STOP = re.compile(rf"\d|[;.!?\n]|{_CONTEXT['registration_stops'].pattern}")
+_PEOPLE_AFTER_COMMA = re.compile(rf",\s(?:{_CONTEXT['people_words'].pattern})")
 _PERCENT = {"%", "phần trăm"}
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
 _FIXED_ROLE_KINDS = ("donations_per_person", "members")
@@ -116,7 +121,24 @@ def _is_label(mf: str, start: int) -> bool:
     window = mf[max(0, start - 24) : start]
     if _LABEL_OK_RE.search(window):
         return False
-    return bool(_LABEL_RE.search(window))
+    return bool(_LABEL_RE.search(window) or _LIMIT_RE.search(window))
+
+
+def _registered_later(mf: str, unit_end: int) -> bool:
+    """ "hơn 500 cán bộ, chiến sĩ đơn vị đăng ký tình nguyện hiến máu": "đăng ký" further on in the
+    clause, before anything the people did instead (took part, gave blood), another number, or a
+    comma that does not continue the people counted ("là cán bộ, nhân dân trong huyện đăng kí")."""
+    end = min(len(mf), unit_end + 80)
+    reg = _REG_WORD.search(mf, unit_end, end)
+    if reg is None:
+        return False
+    stop = _REG_STOP.search(mf, unit_end, reg.start())
+    if stop is not None:
+        return False
+    for comma in re.finditer(",", mf[unit_end : reg.start()]):
+        if not _PEOPLE_AFTER_COMMA.match(mf, unit_end + comma.start()):
+            return False
+    return True
 
 
 _DIGIT = re.compile(r"\d")
@@ -124,6 +146,8 @@ _DIGIT = re.compile(r"\d")
 
 def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, blood_article: bool) -> str:
     if unit.when == "blood":
+        if _CONTEXT["organisation_after"].match(mf[unit_end : unit_end + 20].lstrip()):
+            return "other"  # "9 đơn vị khác thuộc Bộ Công an": units of an organisation
         s, e = ctx.sentence_span(num.start)
         if _CONTEXT["blood"].search(mf, s, e):
             return unit.kind
@@ -132,14 +156,22 @@ def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, b
         return unit.otherwise
     if unit.when == "registration":
         c_start, _ = ctx.clause_span(num.start)
+        s, e = ctx.sentence_span(num.start)
+        if _CONTEXT["medical_before"].search(mf, c_start, num.start) and not _CONTEXT["blood"].search(
+            mf, s, e
+        ):
+            return "patients"  # "khám, cấp phát thuốc miễn phí cho hơn 300 người dân"
         seg_start = max(c_start, mf.rfind(", ", c_start, num.start) + 1)
-        if _REGISTRATION_AFTER.match(mf, unit_end):
+        if _REGISTRATION_AFTER.match(mf, unit_end) or _registered_later(mf, unit_end):
             return unit.kind  # "1.400 người đã đăng ký"
         if _CONTEXT["registration"].search(mf, seg_start, num.start) and not _DIGIT.search(
             mf, seg_start, num.start
         ):  # "số người đăng ký đã lên tới 1.210 người"; not "4.482 lượt đăng ký và 4.106 lượt …"
             return unit.kind
         return unit.otherwise
+    if unit.when == "handover":  # "trao tặng 09 công trình": handed over before the number
+        s, _ = ctx.sentence_span(num.start)
+        return unit.kind if _CONTEXT["handover"].search(mf, s, num.start) else unit.otherwise
     if unit.when is not None and unit.when in _CONTEXT:
         s, e = ctx.sentence_span(num.start)
         return unit.kind if _CONTEXT[unit.when].search(mf, s, e) else unit.otherwise
@@ -166,7 +198,14 @@ def _figure(
     m = _UNIT_RE.match(mf, pos)
     if m and glued and m.group().split(" ")[0] not in _GLUED_OK:
         return None  # "350ml", "15h30", "100m": not a counted unit
-    if m is None:
+    key = m.group() if m else None
+    tail = mf[pos:].rstrip()
+    if 3 <= len(tail) <= 12 and (m is None or m.end() < pos + len(tail)):
+        key = _cut_unit(tail) or key  # an excerpt that stops mid-word: "2.610 đơn v"
+        end = pos + len(tail) if key != (m.group() if m else None) else (m.end() if m else pos)
+    else:
+        end = m.end() if m else pos
+    if key is None:
         c_start, _ = ctx.clause_span(num.start)
         if (
             glued
@@ -176,16 +215,15 @@ def _figure(
             return None
         kind, unit_text, unit_end = "money_vnd", None, num.end
     else:
-        unit = _UNITS[m.group()]
-        if unit.kind == "none" or (text[pos].isupper() and m.group() not in _CAPITAL_OK):
+        unit = _UNITS[key]
+        bare = key.removeprefix("lượt ")
+        if unit.kind == "none" or (
+            text[pos].isupper() and key not in _CAPITAL_OK and bare not in _CAPITAL_PEOPLE
+        ):
             return None  # not a counted unit, or a capitalised name ("Vùng 2 Cảnh sát biển")
-        if m.group() in _WEIGHT_UNITS and _WEIGHT_BEFORE.search(mf, max(0, num.start - 20), num.start):
+        if key in _WEIGHT_UNITS and _WEIGHT_BEFORE.search(mf, max(0, num.start - 20), num.start):
             return None  # a person's weight
-        kind, unit_text, unit_end = (
-            _kind(unit, ctx, mf, num, m.end(), blood_article),
-            text[pos : m.end()],
-            m.end(),
-        )
+        kind, unit_text, unit_end = _kind(unit, ctx, mf, num, end, blood_article), text[pos:end], end
     approx = num.approx
     if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
         approx = "at_least"
@@ -205,6 +243,15 @@ def _figure(
         unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end)
     )
     return fig, replace(ctx.reading(num.start, unit_end), state=state)
+
+
+def _cut_unit(tail: str) -> str | None:
+    """The text ends a few letters into a unit ("38.764 đoàn vi"): the shortest unit phrase that
+    the rest of the text begins."""
+    if not tail[-1].isalpha():
+        return None
+    longer = sorted((u for u in _UNITS if u.startswith(tail) and u != tail), key=len)
+    return longer[0] if longer else None
 
 
 def _is_percent(fig: Figure) -> bool:

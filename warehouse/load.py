@@ -316,7 +316,9 @@ def _check_record(rec: ArticleRecord) -> None:
         if rec.text[f.start : f.end] != f.quote:
             raise WarehouseError(f"article {where}: figure quote {f.quote!r} is not at {f.start}:{f.end}")
         if f.mentions < 1:
-            raise WarehouseError(f"article {where}: figure {f.quote!r} has mentions {f.mentions} (at least 1)")
+            raise WarehouseError(
+                f"article {where}: figure {f.quote!r} has mentions {f.mentions} (at least 1)"
+            )
     for h in rec.hospitals:
         if rec.text[h.start : h.end] != h.name:
             raise WarehouseError(f"article {where}: hospital {h.name!r} is not at {h.start}:{h.end}")
