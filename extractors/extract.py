@@ -88,7 +88,7 @@ def is_relevant(
 
 def _body(title: str | None, text: str) -> str:
     """``text`` with the related-news tail and every line that repeats the title blanked (same
-    length): a page's headline is often printed again above the lead, after a section name."""
+    length, so offsets hold): a page's headline is often printed again above the lead."""
     end = body_end(text)
     body = text[:end] + " " * (len(text) - end)
     if not title:

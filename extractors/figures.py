@@ -22,6 +22,7 @@ from typing import cast
 
 from extractors import _lexicon as lx
 from extractors._clauses import Context, Reading
+from extractors._facts import one_per_fact
 from extractors.normalize import match_form
 from extractors.numbers import NumberMatch, joins_range, range_start, scan_numbers
 from extractors.record import Approx, Figure, Kind, Role
@@ -319,27 +320,7 @@ def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Fi
     found = _join_unit_ranges(text, mf, found)
     default = _default_role([r for fig, r in found if fig.kind not in _FIXED_ROLE_KINDS])
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
-    return _one_per_fact(_follow_references(mf, ctx, figures))
-
-
-def _one_per_fact(figures: list[Figure]) -> tuple[Figure, ...]:
-    """One figure per fact, at its first mention: the same kind, role, value, value_max and approx
-    said again (headline, lead, body, caption) adds a mention; figures never overlap."""
-    out: list[Figure] = []
-    first: dict[tuple[object, ...], int] = {}
-    end = 0
-    for fig in figures:
-        if fig.start < end:
-            continue
-        end = fig.end
-        key = (fig.kind, fig.role, float(fig.value), fig.value_max, fig.approx)
-        if key in first:
-            i = first[key]
-            out[i] = replace(out[i], mentions=out[i].mentions + 1)
-            continue
-        first[key] = len(out)
-        out.append(fig)
-    return tuple(out)
+    return one_per_fact(_follow_references(mf, ctx, figures))
 
 
 def _follow_references(mf: str, ctx: Context, figures: list[Figure]) -> list[Figure]:

@@ -50,9 +50,18 @@ def test_a_target_and_a_result_of_one_value_are_two_facts() -> None:
 
 
 def test_a_hedged_repeat_is_a_different_reading() -> None:
-    # the spec's key holds approx: "hơn 300" and "300" are two readings of the text
-    text = "Hơn 300 người tham gia ngày hội. Đến trưa, 300 người tham gia đã được khám sàng lọc."
-    assert len(extract_figures(text, published_year=2024)) == 2
+    # the spec's key holds value and approx: a rounded "hơn 300" and an exact 320 are two figures
+    text = "Hơn 300 người tham gia ngày hội. Đến trưa, 320 người tham gia đã được khám sàng lọc."
+    assert [f.value for f in extract_figures(text, published_year=2024)] == [300, 320]
+
+
+def test_different_things_that_share_a_number_are_two_facts() -> None:
+    text = "Ban tổ chức đã trao 800 suất ăn cùng 800 phần quà Trung thu; 800 suất quà đến tay các em."
+    figures = extract_figures(text, published_year=2025)
+    assert [(f.value, f.quote, f.mentions) for f in figures] == [
+        (800, "800 suất ăn", 1),
+        (800, "800 phần quà", 2),
+    ]
 
 
 @pytest.mark.parametrize(
