@@ -16,7 +16,8 @@ X"), else the first named, title before body (hospital names are skipped), among
 police forces, newspapers and a few national bodies of the lexicon; police
 forces in one normal form: "Công an Hà Nội", "CATP Hà Nội" and "Công an
 Thủ đô" become "Công an thành phố Hà Nội", "Công an Phú Yên" "Công an tỉnh Phú
-Yên"; a youth union in front stays ("Đoàn Thanh niên Công an tỉnh Phú Yên"); a bare
+Yên"; a youth union in front stays ("Đoàn Thanh niên Công an tỉnh Phú Yên"); local bodies
+keep their ward or district ("Hội Liên hiệp Phụ nữ phường Hà Huy Tập"); a bare
 "Công an Thành phố" takes the city the article names most. "Bộ Công an" only when
 nothing else is named. Army, navy and border units by their number ("Sư đoàn 320",
 "Bộ Tư lệnh Vùng 1 Hải quân") and schools' youth bodies up to their verb ("Đoàn
@@ -37,7 +38,11 @@ __all__ = ["extract_campaign"]
 
 _CAMP = lx.section("campaign")
 _ORG = lx.section("organizers")
-_KNOWN_RE = lx.phrase_pattern(_CAMP["known"])
+_KNOWN_RE = lx.phrase_pattern([*_CAMP["known"], *_CAMP["known_lowercase_ok"]])
+_KNOWN_LOWER = set(lx.forms(_CAMP["known_lowercase_ok"]))
+_SLOGAN_BEFORE_RE = re.compile(
+    rf"(?:{lx.phrase_pattern(_CAMP['slogan_words']).pattern})\s?(?:là\s)?[:,]?\s?$"
+)
 _TRIGGER_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['triggers']).pattern})\s?$")
 _TRIGGER_START_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['triggers']).pattern})")
 _NAME_WORDS_RE = lx.phrase_pattern(_CAMP["name_words"])
@@ -47,6 +52,14 @@ _STRIP_RE = re.compile(rf"\s*(?:{'|'.join(_CAMP['strip_tail'])})\s*$")
 _YEAR_RE = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?![\d/])")
 _NEAR_YEAR_RE = re.compile(
     r"\s*(?:[-–,:(]\s*)?(?:lần thứ [ivxlcdm\d]+\s*)?(?:[-–,:]\s*)?(?:năm\s+)?((?:19|20)\d{2})(?!\d)"
+)
+# A full date's year: "15/10/2015", "21-9-2021", "ngày 5 tháng 3 năm 2024" (not a span of years).
+_DATE_YEAR_RE = re.compile(
+    r"(?<![\d/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/])|tháng \d{1,2} năm ((?:19|20)\d{2})"
+)
+_NOT_EDITION_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['year_not_edition_before']).pattern})\s$")
+_NOT_EDITION_AFTER_RE = re.compile(
+    rf"\s?,?\s?(?:{lx.phrase_pattern(_CAMP['year_not_edition_after']).pattern})"
 )
 _STEMS = [lx.form(s) for s in _CAMP["stems"]]
 _BRANCHES = [lx.form(b) for b in _CAMP["branches"]]
@@ -147,6 +160,10 @@ def _name_candidates(text: str) -> list[tuple[int, int, int, int]]:
         words = text[inner_s:inner_e].split()
         if len(words) > int(_CAMP["max_words"]) or text[inner_e - 1] in "?!":
             continue
+        if _SLOGAN_BEFORE_RE.search(mf, max(0, q.start() - 30), q.start()) and not _KNOWN_RE.search(
+            mf, inner_s, inner_e
+        ):
+            continue  # a slogan or theme ('với thông điệp "…"'), not the campaign's name
         bare_ok = len(words) <= int(_CAMP["max_words_bare"]) and not re.search(
             r"[,.;:!?]", text[inner_s:inner_e]
         )
@@ -161,7 +178,11 @@ def _name_candidates(text: str) -> list[tuple[int, int, int, int]]:
         inside = any(s <= k.start() < e for s, _, e, _ in found)
         # Unquoted, a known name is written as a name, or follows a campaign word
         # ("Chương trình xóa nhà tạm, nhà dột nát").
-        named = text[k.start()].isupper() or _TRIGGER_BEFORE_RE.search(mf, max(0, k.start() - 30), k.start())
+        named = (
+            text[k.start()].isupper()
+            or k.group() in _KNOWN_LOWER
+            or _TRIGGER_BEFORE_RE.search(mf, max(0, k.start() - 30), k.start())
+        )
         if not inside and named:
             found.append((k.start(), k.end(), k.end(), k.end()))
     return sorted(found)
@@ -262,6 +283,10 @@ def _organizers(
             where, end = (f"tỉnh {prov}" if style == "admin" else prov), place.end()
         elif (b.group(2) or "").strip() == "tỉnh" and province and not _capital_words(text, b.end()):
             where, end = f"tỉnh {province}", b.end()  # "Chủ tịch Hội Chữ thập đỏ tỉnh, cho biết"
+        elif style == "local" and (name := _capital_words(text, b.end())):
+            where, end = name, b.end() + len(name)  # "Huyện đoàn Sơn Tây"
+        elif (local := _LOCAL_RE.match(mf, b.end())) and (name := _capital_words(text, local.end())):
+            where, end = f"{local.group(1)} {name}", local.end() + len(name)  # "… phường Hà Huy Tập"
         else:
             continue
         found.append((b.start(), end, b.start(), f"{body} {where}"))
@@ -305,6 +330,24 @@ def _organizer(title: str, text: str, name: str | None) -> str | None:
     return choices[0] if choices else None
 
 
+def _text_year(text: str) -> int | None:
+    """The edition's year of a page without a date, from its words: the latest year of a full date
+    ("chiều 15/10/2015", "21-9-2021"), else the first "năm YYYY" that is the year of this edition,
+    not of a founding or a start ("thành lập năm 2008", "từ năm 2010") nor of a national statistic
+    ("Năm 2024, cả nước …"); None rather than a guess."""
+    mf = match_form(text)
+    dated = [int(m.group(1) or m.group(2)) for m in _DATE_YEAR_RE.finditer(mf)]
+    if dated:
+        return max(dated)
+    for m in lx.NAMED_YEAR_RE.finditer(mf):
+        if _NOT_EDITION_BEFORE_RE.search(mf, max(0, m.start() - 20), m.start()):
+            continue
+        if _NOT_EDITION_AFTER_RE.match(mf, m.end()):
+            continue
+        return int(m.group(1))
+    return None
+
+
 def extract_campaign(title: str | None, text: str, published: str | None) -> Campaign | None:
     """The campaign of an article (``published`` is ISO 8601); None without a name or an organiser."""
     title = title or ""
@@ -324,13 +367,12 @@ def extract_campaign(title: str | None, text: str, published: str | None) -> Cam
                     year = _name_year(source, start, zone, after, pub_year)
     if year is None:
         title_year = _YEAR_RE.search(match_form(title))
-        text_year = lx.NAMED_YEAR_RE.search(match_form(text))
         if title_year:
             year = int(title_year.group(1))
         elif pub_year is not None:
             year = pub_year
-        elif text_year:
-            year = int(text_year.group(1))
+        else:
+            year = _text_year(text)
     organizer = _organizer(title, text, name)
     if not name and organizer is None:
         return None

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from extractors.campaign import extract_campaign
+from extractors.extract import DROP_REASONS, drop_reason, read_article
 from extractors.figures import extract_figures
+from extractors.hospitals import extract_hospitals
+from extractors.record import ArticleRecord, Figure
 
 Row = tuple[float, str | None, str, str]  # value, approx, kind, role
 
@@ -98,3 +102,145 @@ def test_works_handed_over_are_gifts_and_works_done_are_not() -> None:
 
 def test_an_excerpt_cut_inside_a_unit_keeps_the_unit() -> None:
     assert _rows("Chiến dịch đã thu hút được 12.406 đoàn vi")[0][:3] == (12406, None, "participants")
+
+
+# -- 4. gates: real coverage passes, and a record says why it holds nothing ------------------------
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Phòng An ninh điều tra Công an tỉnh hiến 96 đơn vị máu",
+            "Sáng 12/3, Phòng An ninh điều tra Công an tỉnh tổ chức ngày hội hiến máu tình nguyện, "
+            "thu được 96 đơn vị máu.",
+        ),
+        (
+            "Đoàn Thanh niên ra quân Tết trồng cây kết hợp hiến máu tình nguyện",
+            "Sau lễ ra quân Tết trồng cây, đoàn viên tham gia hiến máu tình nguyện, thu được 140 đơn vị máu.",
+        ),
+        (
+            "Kho máu cạn, nhóm máu O chỉ đủ dùng vài ngày",
+            "Lượng máu dự trữ của viện hiện chỉ còn khoảng 3.200 đơn vị.\nBệnh viện kêu gọi người dân đi hiến máu.",
+        ),
+    ],
+)
+def test_real_coverage_passes_the_gates(title: str, text: str) -> None:
+    _, figures, _ = read_article(title, text, "2025-03-12T08:00:00+07:00")
+    assert figures
+
+
+def test_other_stories_still_fail_the_gates() -> None:
+    title = "Công an huyện ra quân trồng 3.000 cây xanh hưởng ứng Tết trồng cây"
+    text = "Sáng 10/2, hơn 200 cán bộ, chiến sĩ trồng 3.000 cây xanh; dịp này đoàn cũng trao 20 phần quà."
+    assert read_article(title, text, "2025-02-10T08:00:00+07:00") == (None, (), ())
+    title = "Bắt đối tượng giả danh kêu gọi ủng hộ người nghèo, chiếm đoạt 600 triệu đồng"
+    text = "Đối tượng lập trang mạng kêu gọi ủng hộ người nghèo, chiếm đoạt 600 triệu đồng từ thiện."
+    assert read_article(title, text, "2025-02-10T08:00:00+07:00") == (None, (), ())
+
+
+def _record(title: str | None, text: str, figures: tuple[Figure, ...] = ()) -> ArticleRecord:
+    return ArticleRecord(
+        url="https://example.vn/a.html",
+        canonical_url=None,
+        site="example.vn",
+        title=title,
+        published="2025-02-10T08:00:00+07:00",
+        section=None,
+        language="vi",
+        text=text,
+        campaign=None,
+        figures=figures,
+        hospitals=(),
+        extractor_version="test",
+    )
+
+
+def test_drop_reason_says_why_a_record_holds_no_figures() -> None:
+    assert drop_reason(_record("Tin hiến máu", "")) == "no_text"
+    title = "Khởi tố đối tượng lừa đảo chiếm đoạt tiền từ thiện"
+    assert drop_reason(_record(title, "Đối tượng chiếm đoạt 2 tỷ đồng từ thiện.")) == "off_topic_title"
+    title = "Giá xăng giảm hơn 400 đồng mỗi lít"
+    assert drop_reason(_record(title, "Giá xăng giảm 420 đồng một lít từ 15h.")) == "not_coverage"
+    title = "Công an tỉnh phát động phong trào hiến máu tình nguyện"
+    text = "Công an tỉnh phát động phong trào hiến máu tình nguyện trong toàn lực lượng."
+    assert drop_reason(_record(title, text)) == "no_figures"
+    text = "Ngày hội hiến máu tình nguyện thu được 120 đơn vị máu."
+    _, figures, _ = read_article(title, text, None)
+    assert figures and drop_reason(_record(title, text, figures)) is None
+    assert set(DROP_REASONS) == {"no_text", "off_topic_title", "not_coverage", "no_figures"}
+
+
+# -- 6. the edition's year on a page without a date -------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        (
+            "Hội Chữ thập đỏ tỉnh Quảng Trị được thành lập năm 2001. Chiều 14/11/2023, Hội tổ chức trao quà.",
+            2023,
+        ),
+        ("Chương trình Xuân yêu thương được tổ chức từ năm 2012. Năm 2024, Hội trao 800 phần quà.", 2024),
+        (
+            "Năm 2023, cả nước tiếp nhận 1,6 triệu đơn vị máu. Hội Chữ thập đỏ tỉnh Quảng Trị vận động hiến máu.",
+            None,
+        ),
+        ("Hội Chữ thập đỏ tỉnh Quảng Trị được thành lập năm 2001 và vận động hiến máu tình nguyện.", None),
+    ],
+)
+def test_the_year_of_an_undated_page_is_the_editions_or_none(text: str, year: int | None) -> None:
+    campaign = extract_campaign(None, text, None)
+    assert campaign is not None and campaign.year == year
+
+
+def test_a_slogan_is_no_campaign_name() -> None:
+    text = (
+        'Với thông điệp "Một giọt máu cho đi - Nghìn niềm vui ở lại", Lễ hội Xuân hồng năm 2025 '
+        "tiếp nhận hơn 9.000 đơn vị máu."
+    )
+    campaign = extract_campaign(None, text, None)
+    assert campaign is not None and (campaign.name, campaign.year) == ("Lễ hội Xuân hồng", 2025)
+
+
+def test_a_recurring_campaign_is_named_even_in_lower_case() -> None:
+    text = "Sáng 26/6, các huyện đồng loạt ra quân tiếp sức mùa thi với 40 đội hình tình nguyện."
+    campaign = extract_campaign(None, text, "2025-06-26T08:00:00+07:00")
+    assert campaign is not None and campaign.key == "tiep-suc-mua-thi"
+
+
+def test_local_bodies_keep_their_ward_or_district() -> None:
+    text = "Chiều 5/3, Hội Liên hiệp Phụ nữ phường Đông Vĩnh tổ chức trao 30 suất quà cho hội viên."
+    campaign = extract_campaign(None, text, None)
+    assert campaign is not None and campaign.organizer == "Hội Liên hiệp Phụ nữ phường Đông Vĩnh"
+    text = "Huyện đoàn Ba Tơ tổ chức phát 300 suất cơm miễn phí cho thí sinh."
+    campaign = extract_campaign(None, text, None)
+    assert campaign is not None and campaign.organizer == "Huyện đoàn Ba Tơ"
+
+
+# -- 7. hospitals as real text writes them ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Máu được chuyển về Trung tâm Huyết học và Truyền máu Hà Tĩnh để phục vụ người bệnh.",
+            "Trung tâm Huyết học và Truyền máu Hà Tĩnh",
+        ),
+        (
+            "Máu được chuyển về Trung tâm huyết học và truyền máu Thanh Hóa để phục vụ người bệnh.",
+            "Trung tâm huyết học và truyền máu Thanh Hóa",
+        ),
+        (
+            "Cán bộ, chiến sĩ hiến máu tại Bệnh xá số 03 Công an tỉnh vào sáng nay.",
+            "Bệnh xá số 03 Công an tỉnh",
+        ),
+        ("Sau đó, BV Công an TP sẽ tiếp nhận máu tại các đơn vị.", "BV Công an TP"),
+        ("Ngày hội do Trung tâm Hiến máu nhân đạo phối hợp tổ chức.", "Trung tâm Hiến máu nhân đạo"),
+        (
+            "Máu được chuyển cho Trung tâm Truyền máu Bệnh viện Chợ Rẫy.",
+            "Trung tâm Truyền máu Bệnh viện Chợ Rẫy",
+        ),
+        (
+            "Theo Viện Huyết học-Truyền máu Trung ương, kho máu đang thiếu.",
+            "Viện Huyết học-Truyền máu Trung ương",
+        ),
+    ],
+)
+def test_hospital_names_of_real_text(text: str, name: str) -> None:
+    assert [h.name for h in extract_hospitals(text)] == [name]
