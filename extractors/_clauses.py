@@ -41,9 +41,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extractors import _lexicon as lx
+from extractors._sentences import Sentences, segments
 
 __all__ = ["Context", "Reading"]
 
@@ -97,9 +98,6 @@ _NATIONAL_MODIFIER = re.compile(
 # A count in a sentence (not a year, not a date): where the sentence's main figure stands.
 _COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
-_OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(_ROLES["clause_openers"])))
-_ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,50 +106,6 @@ class _Cue:
     end: int
     kind: str
     year: int = 0
-
-
-@dataclass(slots=True)
-class _Sentence:
-    start: int
-    end: int
-    clauses: list[tuple[int, int, bool]] = field(default_factory=list)  # (start, end, in parentheses)
-
-
-def _split_sentences(text: str, mf: str) -> list[_Sentence]:
-    out: list[_Sentence] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(mf):
-        nxt = text[m.end() : m.end() + 1]
-        if "\n" not in m.group():
-            word = mf[max(0, m.start() - 12) : m.start() + 1].rsplit(" ", 1)[-1].lstrip('("“')
-            if nxt.islower() or word in _ABBREVIATIONS:
-                continue  # "TP. Hồ Chí Minh", "ThS. Nguyễn …"
-        elif nxt.islower():
-            continue  # a hard line break inside a sentence
-        if m.start() > start:
-            out.append(_Sentence(start, m.start()))
-        start = m.end()
-    if start < len(mf):
-        out.append(_Sentence(start, len(mf)))
-    for sent in out:
-        sent.clauses = _split_clauses(mf, sent.start, sent.end)
-    return out
-
-
-def _split_clauses(mf: str, start: int, end: int) -> list[tuple[int, int, bool]]:
-    cuts: list[tuple[int, bool]] = [(start, False)]
-    for m in _OPENERS.finditer(mf, start, end):
-        cut = m.start() + (len(m.group()) - len(m.group().lstrip(" ,;")) if m.group() != "; " else 0)
-        cuts.append((cut, "(" in m.group()))
-    for m in re.finditer(r"\)", mf[start:end]):
-        cuts.append((start + m.end(), False))
-    cuts.sort()
-    clauses = []
-    for i, (cut, paren) in enumerate(cuts):
-        stop = cuts[i + 1][0] if i + 1 < len(cuts) else end
-        if stop > cut:
-            clauses.append((cut, stop, paren))
-    return clauses
 
 
 def _national_modifier(mf: str, cue: _Cue) -> bool:
@@ -167,23 +121,12 @@ def _national_modifier(mf: str, cue: _Cue) -> bool:
     return bool(_NATIONAL_MODIFIER.search(mf, seg_start, end))
 
 
-def _segments(mf: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
-    for m in re.finditer(r",\s", mf[start:end]):
-        out.append((pos, start + m.start()))
-        pos = start + m.end()
-    out.append((pos, end))
-    return out
-
-
-class Context:
+class Context(Sentences):
     """Sentence structure and cue words of one text, built once, asked per figure."""
 
     def __init__(self, text: str, mf: str, ref_year: int | None) -> None:
-        self.mf = mf
+        super().__init__(text, mf)
         self.ref_year = ref_year
-        self.sentences = _split_sentences(text, mf)
-        self._starts = [s.start for s in self.sentences]
         self.cues = self._find_cues(mf)
         self._cue_starts = [c.start for c in self.cues]
         self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
@@ -205,22 +148,6 @@ class Context:
             kept.append(cue)
         return kept
 
-    # -- structure ---------------------------------------------------------------------------
-    def sentence_index(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self._starts, pos) - 1)
-
-    def sentence_span(self, pos: int) -> tuple[int, int]:
-        s = self.sentences[self.sentence_index(pos)] if self.sentences else _Sentence(0, len(self.mf))
-        return s.start, s.end
-
-    def clause_span(self, pos: int) -> tuple[int, int]:
-        if not self.sentences:
-            return 0, len(self.mf)
-        for start, end, _ in self.sentences[self.sentence_index(pos)].clauses:
-            if start <= pos < end:
-                return start, end
-        return self.sentence_span(pos)
-
     def _cues_in(self, start: int, end: int, kinds: tuple[str, ...]) -> list[_Cue]:
         i = bisect.bisect_left(self._cue_starts, start)
         out = []
@@ -241,7 +168,7 @@ class Context:
     def _scope_in(self, start: int, end: int, pos: int) -> str:
         """The scope the cues of one clause give ``pos``: those before it, and those after it in
         its own comma phrase ("… 19.000 đơn vị máu trong những năm qua")."""
-        seg_end = next((e for s, e in _segments(self.mf, start, end) if s <= pos <= e), end)
+        seg_end = next((e for s, e in segments(self.mf, start, end) if s <= pos <= e), end)
         cues = [
             c
             for c in self._cues_in(start, seg_end, _SCOPES)
@@ -287,7 +214,7 @@ class Context:
         """Cues of one clause: the nearest phrase before ``pos`` (cues starting before ``upto``,
         the end of the figure's unit, count: "đạt 105% chỉ tiêu"), else the first after it."""
         kinds = tuple(_LEVELS)
-        segs = _segments(self.mf, start, end)
+        segs = segments(self.mf, start, end)
         if pos is not None:
             before = [seg for seg in segs if seg[0] <= pos]
             for i in range(len(before) - 1, -1, -1):
@@ -338,7 +265,7 @@ class Context:
         if _PER_UNIT_AFTER.match(self.mf, unit_end):
             return True
         c_start, _ = self.clause_span(start)
-        segs = [seg for seg in _segments(self.mf, c_start, start + 1) if seg[0] <= start]
+        segs = [seg for seg in segments(self.mf, c_start, start + 1) if seg[0] <= start]
         if not segs:
             return False
         cues = list(_PER_UNIT_BEFORE.finditer(self.mf, segs[-1][0], start))
