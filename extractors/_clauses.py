@@ -54,6 +54,8 @@ _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "past": lx.phrase_pattern(_ROLES["past"]),
     "national": lx.phrase_pattern(_ROLES["national"]),
     "current": lx.phrase_pattern(_ROLES["current"]),
+    "year_to_date": lx.regex_pattern(_ROLES["year_to_date"]),
+    "purpose": lx.phrase_pattern(_ROLES["purpose"]),
     "target": lx.regex_pattern(_ROLES["target"]),
     "weak_target": lx.phrase_pattern(_ROLES["weak_target"]),
     "achieved": lx.phrase_pattern(_ROLES["achieved"]),
@@ -61,13 +63,17 @@ _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "neutral": lx.phrase_pattern(_ROLES["neutral"]),
     "year": lx.NAMED_YEAR_RE,
 }
-_SCOPES = ("cumulative", "past", "current", "year", "national")
+_SCOPES = ("cumulative", "past", "current", "year", "year_to_date", "national")
 _LEVELS: dict[str, tuple[str, int]] = {
     "target": ("target", 4),
     "achieved": ("achieved", 3),
     "weak_target": ("target", 2),
     "achieved_weak": ("achieved", 1),
 }
+#: Cue kinds that speak for the numbers of their clause; a purpose only for its own phrase.
+_MODAL_KINDS = tuple(_LEVELS)
+_OWN_PHRASE_KINDS = (*_MODAL_KINDS, "purpose")
+_PURPOSE = ("target", 4)
 _STRONG_TARGET = _LEVELS["target"]
 _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
 _PER_UNIT_BEFORE = lx.phrase_pattern(_ROLES["per_unit_before"])
@@ -87,17 +93,22 @@ _GROWTH_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['growth']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
 _CONTINUATION = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['continuations']).pattern})")
+_PLAN_CONTINUATION = re.compile(
+    rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['plan_continuations']).pattern})"
+)
 _SCOPE_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})"
 )
 # A national phrase after a preposition inside a phrase ("tại 26 điểm trên cả nước", "cán bộ,
 # chiến sĩ trong toàn lực lượng") places the noun before it; it is no scope of the sentence.
 _NATIONAL_MODIFIER = re.compile(
-    rf"(?<![\d/.,])\d[\d.,]*%?\s[^,;]*?(?:{lx.phrase_pattern(_ROLES['national_modifier_prepositions']).pattern})\s?$"
+    rf"(?<![\d/.,])\d[\d.,]*%?\s[^;]{{0,30}}?(?:{lx.phrase_pattern(_ROLES['national_modifier_prepositions']).pattern})\s?$"
 )
 # A count in a sentence (not a year, not a date): where the sentence's main figure stands.
 _COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
+_DIGIT = re.compile(r"\d")
+_CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +119,19 @@ class _Cue:
     year: int = 0
 
 
+def _campaign_subject(mf: str, cue: _Cue) -> bool:
+    """Whether the campaign itself is the subject right after a national phrase ("Tính chung trên
+    cả nước, chương trình tiếp nhận …"): the national total of a national campaign is its own."""
+    window = re.split(r"[.;\d]", mf[cue.end : cue.end + 40], maxsplit=1)[0]
+    return bool(_CAMPAIGN_SUBJECT.search(window))
+
+
 def _national_modifier(mf: str, cue: _Cue) -> bool:
     """Whether a national phrase places a counted noun before it in its comma phrase ("tại 26 điểm
     trên cả nước, tiếp nhận 12.460 …"), rather than scoping the sentence ("Năm 2023, cả nước tiếp
     nhận …", "lực lượng Công an trên cả nước đã tổ chức 126 đợt")."""
-    seg_start = max(mf.rfind(",", 0, cue.start), mf.rfind(";", 0, cue.start), mf.rfind("\n", 0, cue.start))
-    seg_start = max(seg_start + 1, cue.start - 80)
+    seg_start = max(mf.rfind(";", 0, cue.start), mf.rfind("\n", 0, cue.start))
+    seg_start = max(seg_start + 1, cue.start - 40)  # "tại 20 tỉnh, thành phố của cả nước" holds a comma
     end = cue.start
     lead = _NATIONAL_PREPOSITION.match(mf, cue.start)
     if lead:  # "trên cả nước" holds its preposition
@@ -136,14 +154,14 @@ class Context(Sentences):
         found: list[_Cue] = []
         for kind, pat in _CUE_PATTERNS.items():
             for m in pat.finditer(mf):
-                year = int(m.group(1)) if kind == "year" else 0
+                year = int(m.group(1)) if kind in ("year", "year_to_date") and m.group(1) else 0
                 found.append(_Cue(m.start(), m.end(), kind, year))
         found.sort(key=lambda c: (c.start, -(c.end - c.start)))
         kept: list[_Cue] = []
         for cue in found:  # longest first at each place; no overlaps ("vượt chỉ tiêu" hides "chỉ tiêu")
             if kept and cue.start < kept[-1].end:
                 continue
-            if cue.kind == "national" and _national_modifier(mf, cue):
+            if cue.kind == "national" and (_national_modifier(mf, cue) or _campaign_subject(mf, cue)):
                 continue
             kept.append(cue)
         return kept
@@ -159,6 +177,8 @@ class Context(Sentences):
 
     # -- scope ---------------------------------------------------------------------------------
     def _scope_of(self, cue: _Cue) -> str:
+        if cue.kind == "year_to_date":  # this year's running total, unless an earlier year's
+            return "past" if cue.year and self.ref_year and cue.year < self.ref_year else "current"
         if cue.kind == "year":
             if self.ref_year is None:
                 return ""
@@ -207,19 +227,22 @@ class Context(Sentences):
     @staticmethod
     def _decide(cues: list[_Cue]) -> tuple[str, int] | None:
         """The strongest cue of one phrase: plan word > result word > "ít nhất" > action verb."""
-        levels = [_LEVELS[c.kind] for c in cues if c.kind in _LEVELS]
+        levels = [
+            _PURPOSE if c.kind == "purpose" else _LEVELS[c.kind] for c in cues if c.kind in _OWN_PHRASE_KINDS
+        ]
         return max(levels, key=lambda lv: lv[1]) if levels else None
 
     def _modality_in(self, start: int, end: int, pos: int | None, upto: int = 0) -> tuple[str, int] | None:
         """Cues of one clause: the nearest phrase before ``pos`` (cues starting before ``upto``,
         the end of the figure's unit, count: "đạt 105% chỉ tiêu"), else the first after it."""
-        kinds = tuple(_LEVELS)
+        kinds = _MODAL_KINDS
         segs = segments(self.mf, start, end)
         if pos is not None:
             before = [seg for seg in segs if seg[0] <= pos]
             for i in range(len(before) - 1, -1, -1):
                 s, e = before[i]
-                found = self._decide(self._cues_in(s, min(e, max(pos, upto)), kinds))
+                own = _OWN_PHRASE_KINDS if i == len(before) - 1 else kinds  # "nhằm …" speaks only here
+                found = self._decide(self._cues_in(s, min(e, max(pos, upto)), own))
                 if (
                     found == _WEAK_ACHIEVED
                     and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"
@@ -255,8 +278,16 @@ class Context(Sentences):
             if found:
                 break
             found = self._modality_in(clauses[i][0], clauses[i][1], None)
-        if not found and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent_start):
-            found = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
+        if (
+            found in (None, _WEAK_ACHIEVED)
+            and idx > 0
+            and depth < 3
+            and _CONTINUATION.match(self.mf, sent_start)
+        ):
+            before = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
+            if found is None or (before == _STRONG_TARGET and _PLAN_CONTINUATION.match(self.mf, sent_start)):
+                # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
+                found = before
         return found
 
     # -- role ------------------------------------------------------------------------------
@@ -276,6 +307,13 @@ class Context(Sentences):
         if len(segs) >= 2:
             s, e = segs[-2]
             if len(self.mf[s:e].split()) <= 3 and _PER_UNIT_BEFORE.search(self.mf, s, e):
+                return True
+        # a phrase opening the clause with the unit governs it, when no number comes before it: "Đặc
+        # biệt, mỗi đơn vị máu được hiến, tình nguyện viên được hỗ trợ thêm 10kg gạo"
+        for s, e in segs[:-1]:
+            if _DIGIT.search(self.mf, c_start, s):
+                break
+            if len(self.mf[s:e].split()) <= 6 and _PER_UNIT_BEFORE.match(self.mf, s):
                 return True
         return False
 

@@ -51,6 +51,8 @@ def _load_units() -> dict[str, _Unit]:
 
 
 _UNITS = _load_units()
+#: Units of what each one gave to this drive ("1 ngày lương/người"): role read like any other.
+_PLEDGES = {lx.form(p) for entry in lx.section("units") if entry.get("pledge") for p in entry["phrases"]}
 _UNIT_RE = re.compile(
     "|".join(
         re.escape(p) + (r"(?![^\W_])" if p[-1].isalnum() else "")
@@ -91,6 +93,8 @@ _STATE_BEFORE = re.compile(
 )
 _SHARE_AFTER = re.compile(rf"\s(?:{lx.phrase_pattern(lx.section('roles', 'share_after')).pattern})")
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
+_PER_PERSON_BEFORE = lx.phrase_pattern(lx.section("roles", "per_person_before"))
+_NETWORK_BEFORE = lx.phrase_pattern(lx.section("roles", "network_before"))
 _WEIGHT_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()}|từ)\s)?$"
 )
@@ -240,10 +244,17 @@ def _figure(
         end=unit_end,
     )
     seg_start = max(0, mf.rfind(",", 0, num.start) + 1, mf.rfind(";", 0, num.start) + 1, num.start - 60)
-    state = bool(_STATE_BEFORE.search(mf, seg_start, num.start)) or bool(
-        unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end)
+    c_start, _ = ctx.clause_span(num.start)
+    state = (
+        bool(_STATE_BEFORE.search(mf, seg_start, num.start))
+        or bool(unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end))
+        # an institute's supply network: "cung cấp máu cho hơn 150 bệnh viện"
+        or (kind == "hospitals" and bool(_NETWORK_BEFORE.search(mf, c_start, num.start)))
     )
-    return fig, replace(ctx.reading(num.start, unit_end), state=state)
+    reading = replace(ctx.reading(num.start, unit_end), state=state)
+    if kind == "donations_per_person" and _PER_PERSON_BEFORE.search(mf, c_start, num.start):
+        reading = replace(reading, per_unit=False)  # "mỗi người đã 28 lần hiến máu": each one's own count
+    return fig, reading
 
 
 def _cut_unit(tail: str) -> str | None:
@@ -262,16 +273,18 @@ def _is_percent(fig: Figure) -> bool:
 def _role(fig: Figure, reading: Reading, default: str) -> Role:
     """The role from the cues, with the two kinds whose meaning fixes it.
 
-    A person's number of donations is a lifetime total (cumulative); a club's or
-    team's size is a state, not a result (other), unless it is a stated goal. A
+    A person's number of donations is a lifetime total (cumulative), what each one
+    pledged to this drive ("1 ngày lương/người") is read like any figure. A club's
+    size is read like any figure too ("đã có hơn 120 thành viên" is a result, "hiện
+    có 320 thành viên" a state: other, "lúc ban đầu … đến nay đã có 18" a history). A
     percentage is a ratio of the story (other) unless a plan or result word (not
     a bare action verb: "hiện mới đạt khoảng 1,5% dân số") speaks for it, and
     never takes the article's default.
     """
+    if fig.kind == "donations_per_person" and match_form(fig.unit_text or "") in _PLEDGES:
+        return cast(Role, replace(reading, per_unit=False).role(default))
     if fig.kind == "donations_per_person" and not reading.per_unit:
         return "cumulative"
-    if fig.kind == "members" and (not reading.strong or reading.state):
-        return "other"
     if _is_percent(fig):
         if reading.growth:
             return "other"  # "tăng 42,9% so với năm 2022": a comparison, not a result

@@ -244,3 +244,101 @@ def test_local_bodies_keep_their_ward_or_district() -> None:
 )
 def test_hospital_names_of_real_text(text: str, name: str) -> None:
     assert [h.name for h in extract_hospitals(text)] == [name]
+
+
+# -- 2. roles ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "year", "role"),
+    [
+        # a running total since the start of this year is this year's result
+        (
+            "Từ đầu năm đến nay, câu lạc bộ đã tổ chức 8 ngày hội, thu được hơn 3.100 đơn vị máu.",
+            2025,
+            "achieved",
+        ),
+        ("Từ đầu năm 2025 đến nay, hội đã vận động được 3.100 đơn vị máu.", 2025, "achieved"),
+        ("Sáu tháng đầu năm, toàn huyện đã tiếp nhận 1.450 đơn vị máu.", 2025, "achieved"),
+        # ... and since the start of an earlier year, a history
+        ("Từ đầu năm 2021 đến nay, câu lạc bộ đã vận động được 9.800 đơn vị máu.", 2025, "cumulative"),
+        # a span of years without "năm"
+        ("Từ 2016 đến 2024, hội đã trao 5.200 phần quà cho người nghèo.", 2025, "cumulative"),
+        ("Trong các năm từ 2018 - 2023, anh đã hiến 30 lần.", 2025, "cumulative"),
+        # "mỗi người" gave so many times: each one's own history, not a rate
+        ("Hai anh em mỗi người đã 24 lần hiến máu từ năm 2012 đến nay.", 2025, "cumulative"),
+    ],
+)
+def test_running_totals_and_histories(text: str, year: int, role: str) -> None:
+    rows = [r for r in _rows(text, year) if r[2] != "other"]
+    assert rows and {r[3] for r in rows} == {role}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # routine capacity of an institute and its supply network
+        "Trung bình mỗi ngày, viện cần khoảng 1.200 đơn vị máu để cung cấp cho hơn 160 bệnh viện.",
+        "Viện cung cấp máu phục vụ cấp cứu, điều trị cho hơn 160 bệnh viện khu vực phía Bắc.",
+        # stocks and founding sizes
+        "Hiện lượng máu dự trữ của viện chỉ còn 4.300 đơn vị, chỉ đủ dùng trong 3 ngày.",
+        "Lúc ban đầu câu lạc bộ chỉ có 5 thành viên.",
+        "Câu lạc bộ được thành lập với 40 thành viên.",
+        # a per-unit value: the unit opens the clause
+        "Đặc biệt, mỗi đơn vị máu được hiến, người hiến được tặng thêm 5kg gạo trị giá 100.000 đồng.",
+    ],
+)
+def test_capacity_stocks_and_rates_are_other(text: str) -> None:
+    rows = _rows(text, 2025)
+    assert rows and {r[3] for r in rows} == {"other"}
+
+
+def test_club_members_are_read_like_any_figure() -> None:
+    assert _rows("Sau nửa năm hoạt động, câu lạc bộ đã có hơn 90 thành viên.", 2025)[0][3] == "achieved"
+    assert _rows("Câu lạc bộ hiện có 210 thành viên.", 2025)[0][3] == "other"
+    text = "Lúc ban đầu chỉ có 4 thành viên, đến nay câu lạc bộ đã có 35 thành viên."
+    assert [r[3] for r in _rows(text, 2025)] == ["other", "cumulative"]
+    assert _rows("Năm nay câu lạc bộ đặt mục tiêu kết nạp thêm 50 thành viên.", 2025)[0][3] == "target"
+
+
+def test_a_days_wage_per_person_is_a_pledge_of_this_drive() -> None:
+    text = "Ngay sau lễ phát động, cán bộ, chiến sĩ đã ủng hộ tối thiểu 1 ngày lương/người."
+    assert _rows(text, 2025) == [(1, "at_least", "donations_per_person", "achieved")]
+
+
+def test_a_national_campaigns_own_national_total_is_its_result() -> None:
+    text = "Tính chung trên cả nước, chương trình đã tiếp nhận 98.460 đơn vị máu."
+    assert _rows(text, 2025) == [(98460, None, "blood_units", "achieved")]
+    text = "Năm 2025, cả nước tiếp nhận hơn 1,7 triệu đơn vị máu."
+    assert _rows(text, 2025)[0][3] == "other"
+
+
+def test_provinces_of_the_whole_country_scope_nothing() -> None:
+    text = "Chủ nhật Đỏ năm nay sẽ diễn ra tại 20 tỉnh, thành phố của cả nước, dự kiến thu được 18.000 đơn vị máu."
+    assert [(v, r) for v, _, _, r in _rows(text, 2025)] == [(20, "target"), (18000, "target")]
+
+
+# -- 3. plan words reach only as far as they speak ------------------------------------------------
+def test_a_purpose_speaks_only_for_its_own_phrase() -> None:
+    text = (
+        "Ngày hội được tổ chức nhằm bổ sung nguồn máu dịp hè, thu hút hơn 500 người tham gia, "
+        "tiếp nhận 430 đơn vị máu."
+    )
+    assert [r for _, _, _, r in _rows(text, 2025)] == ["achieved", "achieved"]
+    text = "Ngoài ra, 15 suất học bổng cũng được trao tặng nhằm khuyến khích các em học tốt."
+    assert _rows(text, 2025)[0][3] == "achieved"
+
+
+def test_things_made_ready_are_no_plan_but_an_event_being_prepared_is() -> None:
+    text = "Ban tổ chức chuẩn bị 600 suất ăn cùng 600 phần quà cho các em."
+    assert {r for _, _, _, r in _rows(text, 2025)} <= {"achieved", "other"}
+    text = "Đoàn đang chuẩn bị tổ chức ngày hội với 800 phần quà cho học sinh."
+    assert _rows(text, 2025)[0][3] == "target"
+
+
+def test_a_plan_carries_into_the_sentence_that_continues_it() -> None:
+    text = "Dự kiến ngày hội sẽ tiếp nhận 2.000 đơn vị máu. Đồng thời vận động 1.500 người tham gia xếp hình."
+    assert [r for _, _, _, r in _rows(text, 2025)] == ["target", "target"]
+
+
+def test_a_call_to_give_over_the_years_is_history() -> None:
+    text = "Trong hơn 6 năm qua, câu lạc bộ đã vận động, kêu gọi tình nguyện viên hiến trên 4.000 đơn vị máu."
+    assert _rows(text, 2025)[0][3] == "cumulative"
