@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import cast
 
 from extractors import _lexicon as lx
 from extractors._clauses import Context, Reading
 from extractors._facts import one_per_fact
+from extractors._units import CONTEXTS, PLEDGES, UNIT_RE, UNITS, cut_unit, table_units, unit_before, unit_kind
 from extractors.normalize import match_form
 from extractors.numbers import NumberMatch, joins_range, range_start, scan_numbers
 from extractors.record import Approx, Figure, Kind, Role
@@ -32,33 +33,6 @@ __all__ = ["body_end", "extract_figures"]
 _FIG = lx.section("figures")
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    kind: str
-    when: str | None
-    otherwise: str
-
-
-def _load_units() -> dict[str, _Unit]:
-    units: dict[str, _Unit] = {}
-    for entry in lx.section("units"):
-        unit = _Unit(entry["kind"], entry.get("when"), entry.get("otherwise", entry["kind"]))
-        prefixes = [""] + [lx.form(p) + " " for p in entry.get("prefixes", [])]
-        for phrase in entry["phrases"]:
-            for prefix in prefixes:
-                units[prefix + lx.form(phrase)] = unit
-    return units
-
-
-_UNITS = _load_units()
-#: Units of what each one gave to this drive ("1 ngày lương/người"): role read like any other.
-_PLEDGES = {lx.form(p) for entry in lx.section("units") if entry.get("pledge") for p in entry["phrases"]}
-_UNIT_RE = re.compile(
-    "|".join(
-        re.escape(p) + (r"(?![^\W_])" if p[-1].isalnum() else "")
-        for p in sorted(_UNITS, key=lambda p: (-len(p), p))
-    )
-)
 _GLUED_OK = set(lx.forms(_FIG["glued_units"]))
 _CAPITAL_OK = set(lx.forms(_FIG["capital_units_ok"]))
 _CAPITAL_PEOPLE = set(lx.forms(_FIG["capital_people_ok"]))
@@ -71,14 +45,6 @@ _BIG_MULT_RE = re.compile(
     rf"(?:{'|'.join(lx.form(w) for w, v in lx.section('numbers', 'multipliers').items() if v >= 1e6)})$"
 )
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
-_CONTEXT = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
-_REGISTRATION_AFTER = re.compile(
-    rf"\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_FIG['contexts']['registration_modifiers']))})\s)*"
-    rf"(?:{_CONTEXT['registration'].pattern})"
-)
-_REG_WORD = _CONTEXT["registration"]
-_REG_STOP = re.compile(rf"\d|[;.!?\n]|{_CONTEXT['registration_stops'].pattern}")
-_PEOPLE_AFTER_COMMA = re.compile(rf",\s(?:{_CONTEXT['people_words'].pattern})")
 _PERCENT = {"%", "phần trăm"}
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
 _FIXED_ROLE_KINDS = ("donations_per_person", "members")
@@ -129,70 +95,13 @@ def _is_label(mf: str, start: int) -> bool:
     return bool(_LABEL_RE.search(window) or _LIMIT_RE.search(window))
 
 
-def _registered_later(mf: str, unit_end: int) -> bool:
-    """ "hơn 500 cán bộ, chiến sĩ đơn vị đăng ký tình nguyện hiến máu": "đăng ký" further on in the
-    clause, before anything the people did instead (took part, gave blood), another number, or a
-    comma that does not continue the people counted ("là cán bộ, nhân dân trong huyện đăng kí")."""
-    end = min(len(mf), unit_end + 80)
-    reg = _REG_WORD.search(mf, unit_end, end)
-    if reg is None:
-        return False
-    stop = _REG_STOP.search(mf, unit_end, reg.start())
-    if stop is not None:
-        return False
-    for comma in re.finditer(",", mf[unit_end : reg.start()]):
-        if not _PEOPLE_AFTER_COMMA.match(mf, unit_end + comma.start()):
-            return False
-    return True
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, blood_article: bool) -> str:
-    if unit.when == "blood":
-        if _CONTEXT["organisation_after"].match(mf[unit_end : unit_end + 20].lstrip()):
-            return "other"  # "9 đơn vị khác thuộc Bộ Công an": units of an organisation
-        s, e = ctx.sentence_span(num.start)
-        if _CONTEXT["blood"].search(mf, s, e):
-            return unit.kind
-        if blood_article and _CONTEXT["blood_verbs"].search(mf, s, num.start):
-            return unit.kind  # "đã tiếp nhận 2.150 đơn vị", "miền Bắc tiếp nhận 52.410 đơn vị; miền Nam …"
-        return unit.otherwise
-    if unit.when == "registration":
-        c_start, _ = ctx.clause_span(num.start)
-        s, e = ctx.sentence_span(num.start)
-        if _CONTEXT["medical_before"].search(mf, c_start, num.start) and not _CONTEXT["blood"].search(
-            mf, s, e
-        ):
-            return "patients"  # "khám, cấp phát thuốc miễn phí cho hơn 300 người dân"
-        seg_start = max(c_start, mf.rfind(", ", c_start, num.start) + 1)
-        if _REGISTRATION_AFTER.match(mf, unit_end) or _registered_later(mf, unit_end):
-            return unit.kind  # "1.400 người đã đăng ký"
-        if _CONTEXT["registration"].search(mf, seg_start, num.start) and not _DIGIT.search(
-            mf, seg_start, num.start
-        ):  # "số người đăng ký đã lên tới 1.210 người"; not "4.482 lượt đăng ký và 4.106 lượt …"
-            return unit.kind
-        return unit.otherwise
-    if unit.when == "handover":  # "trao tặng 09 công trình": handed over before the number
-        s, _ = ctx.sentence_span(num.start)
-        return unit.kind if _CONTEXT["handover"].search(mf, s, num.start) else unit.otherwise
-    if unit.when is not None and unit.when in _CONTEXT:
-        s, e = ctx.sentence_span(num.start)
-        return unit.kind if _CONTEXT[unit.when].search(mf, s, e) else unit.otherwise
-    if unit.when == "donation":
-        c_start, _ = ctx.clause_span(num.start)
-        after = mf[unit_end : unit_end + 20].lstrip()
-        if _CONTEXT["rounds_after"].match(after):
-            return unit.otherwise  # "12 lần tổ chức": rounds of the programme
-        if _CONTEXT["donation"].search(mf, c_start, num.start) or _CONTEXT["donation"].match(after):
-            return unit.kind  # "đã hiến máu 57 lần", "18 lần hiến tiểu cầu"
-        return unit.otherwise
-    return unit.kind
-
-
 def _figure(
-    text: str, mf: str, num: NumberMatch, ctx: Context, blood_article: bool
+    text: str,
+    mf: str,
+    num: NumberMatch,
+    ctx: Context,
+    blood_article: bool,
+    tables: dict[int, tuple[str, int, int]],
 ) -> tuple[Figure, Reading] | None:
     if _is_label(mf, num.start) or num.value == 0:
         return None  # a label, an ordinal, a name's number; "Phiên chợ 0 đồng" counts nothing
@@ -200,27 +109,39 @@ def _figure(
     glued = pos < len(mf) and mf[pos].isalpha()
     if mf[pos : pos + 1] == " ":
         pos += 1
-    m = _UNIT_RE.match(mf, pos)
+    m = UNIT_RE.match(mf, pos)
     if m and glued and m.group().split(" ")[0] not in _GLUED_OK:
         return None  # "350ml", "15h30", "100m": not a counted unit
     key = m.group() if m else None
     tail = mf[pos:].rstrip()
     if 3 <= len(tail) <= 12 and (m is None or m.end() < pos + len(tail)):
-        key = _cut_unit(tail) or key  # an excerpt that stops mid-word: "2.610 đơn v"
+        key = cut_unit(tail) or key  # an excerpt that stops mid-word: "2.610 đơn v"
         end = pos + len(tail) if key != (m.group() if m else None) else (m.end() if m else pos)
     else:
         end = m.end() if m else pos
+    start = num.start
     if key is None:
         c_start, _ = ctx.clause_span(num.start)
-        if (
+        cell = tables.get(num.start)
+        before = None if cell else unit_before(mf, c_start, num.start)
+        if cell is not None and cell[2] == num.end:  # a table cell under a header with a unit
+            unit, at = UNITS[cell[0]], cell[1]
+            kind = unit_kind(unit, ctx, mf, at, at + len(cell[0]), blood_article)
+            unit_text, unit_end = text[at : at + len(cell[0])], num.end
+        elif before is not None and not glued:  # "đơn vị máu thu được là 1.009"
+            unit_key, start = before
+            unit_text, unit_end = text[start : start + len(unit_key)], num.end
+            kind = unit_kind(UNITS[unit_key], ctx, mf, num.start, num.end, blood_article)
+        elif (
             glued
             or not _BIG_MULT_RE.search(mf, num.start, num.end)
             or not _MONEY_CUE.search(mf, c_start, num.start)
         ):
             return None
-        kind, unit_text, unit_end = "money_vnd", None, num.end
+        else:
+            kind, unit_text, unit_end = "money_vnd", None, num.end
     else:
-        unit = _UNITS[key]
+        unit = UNITS[key]
         bare = key.removeprefix("lượt ")
         if unit.kind == "none" or (
             text[pos].isupper() and key not in _CAPITAL_OK and bare not in _CAPITAL_PEOPLE
@@ -228,7 +149,11 @@ def _figure(
             return None  # not a counted unit, or a capitalised name ("Vùng 2 Cảnh sát biển")
         if key in _WEIGHT_UNITS and _WEIGHT_BEFORE.search(mf, max(0, num.start - 20), num.start):
             return None  # a person's weight
-        kind, unit_text, unit_end = _kind(unit, ctx, mf, num, end, blood_article), text[pos:end], end
+        kind, unit_text, unit_end = (
+            unit_kind(unit, ctx, mf, num.start, end, blood_article),
+            text[pos:end],
+            end,
+        )
     approx = num.approx
     if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
         approx = "at_least"
@@ -239,8 +164,8 @@ def _figure(
         kind=cast(Kind, kind),
         role="other",
         unit_text=unit_text,
-        quote=text[num.start : unit_end],
-        start=num.start,
+        quote=text[start:unit_end],
+        start=start,
         end=unit_end,
     )
     seg_start = max(0, mf.rfind(",", 0, num.start) + 1, mf.rfind(";", 0, num.start) + 1, num.start - 60)
@@ -255,15 +180,6 @@ def _figure(
     if kind == "donations_per_person" and _PER_PERSON_BEFORE.search(mf, c_start, num.start):
         reading = replace(reading, per_unit=False)  # "mỗi người đã 28 lần hiến máu": each one's own count
     return fig, reading
-
-
-def _cut_unit(tail: str) -> str | None:
-    """The text ends a few letters into a unit ("38.764 đoàn vi"): the shortest unit phrase that
-    the rest of the text begins."""
-    if not tail[-1].isalpha():
-        return None
-    longer = sorted((u for u in _UNITS if u.startswith(tail) and u != tail), key=len)
-    return longer[0] if longer else None
 
 
 def _is_percent(fig: Figure) -> bool:
@@ -281,7 +197,7 @@ def _role(fig: Figure, reading: Reading, default: str) -> Role:
     a bare action verb: "hiện mới đạt khoảng 1,5% dân số") speaks for it, and
     never takes the article's default.
     """
-    if fig.kind == "donations_per_person" and match_form(fig.unit_text or "") in _PLEDGES:
+    if fig.kind == "donations_per_person" and match_form(fig.unit_text or "") in PLEDGES:
         return cast(Role, replace(reading, per_unit=False).role(default))
     if fig.kind == "donations_per_person" and not reading.per_unit:
         return "cumulative"
@@ -322,12 +238,13 @@ def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Fi
     limit = body_end(text)
     ref = published_year if published_year is not None else _reference_year(mf[:limit])
     ctx = Context(text, mf, ref)
-    blood_article = len(_CONTEXT["blood"].findall(mf, 0, limit)) >= 2
+    blood_article = len(CONTEXTS["blood"].findall(mf, 0, limit)) >= 2
+    tables = table_units(text) if " | " in text else {}
     found: list[tuple[Figure, Reading]] = []
     for num in scan_numbers(text, mf):
         if num.start >= limit:
             break
-        item = _figure(text, mf, num, ctx, blood_article)
+        item = _figure(text, mf, num, ctx, blood_article, tables)
         if item is not None:
             found.append(item)
     found = _join_unit_ranges(text, mf, found)

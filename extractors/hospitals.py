@@ -121,7 +121,9 @@ def _names(text: str, mf: str) -> list[tuple[int, int]]:
 
 
 def _key(name: str) -> list[str]:
-    words = match_form(name).replace("–", "-").split()
+    """Words that identify a name: "BV" is "Bệnh viện"; "và" and dashes do not count, so "Viện
+    Huyết học - Truyền máu Trung ương" and "Viện Huyết học và Truyền máu Trung ương" are one."""
+    words = [w for w in re.split(r"[\s\-–]+", match_form(name)) if w and w != "và"]
     if words and words[0] == "bv":
         words = ["bệnh", "viện", *words[1:]]
     return words

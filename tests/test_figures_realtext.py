@@ -342,3 +342,66 @@ def test_a_plan_carries_into_the_sentence_that_continues_it() -> None:
 def test_a_call_to_give_over_the_years_is_history() -> None:
     text = "Trong hơn 6 năm qua, câu lạc bộ đã vận động, kêu gọi tình nguyện viên hiến trên 4.000 đơn vị máu."
     assert _rows(text, 2025)[0][3] == "cumulative"
+
+
+# -- 5 (cont.). units written before the number or in a table's header ---------------------------
+@pytest.mark.parametrize(
+    ("text", "value", "kind", "quote"),
+    [
+        (
+            "Kết thúc đợt 4, tổng đơn vị máu thu được là 812, vượt kế hoạch.",
+            812,
+            "blood_units",
+            "đơn vị máu thu được là 812",
+        ),
+        (
+            "Tổng số người đăng ký hiến máu đạt 1.150.",
+            1150,
+            "registrations",
+            "người đăng ký hiến máu đạt 1.150",
+        ),
+        ("Số phần quà đã trao: 640.", 640, "gifts", "phần quà đã trao: 640"),
+    ],
+)
+def test_a_unit_before_its_number(text: str, value: int, kind: str, quote: str) -> None:
+    figures = extract_figures(text, published_year=2025)
+    assert [(f.value, f.kind, f.quote) for f in figures][:1] == [(value, kind, quote)]
+
+
+def test_a_number_after_a_unit_of_another_number_is_not_its_count() -> None:
+    # "người" belongs to 500; "là đoàn viên" says who they were
+    assert [
+        f.value for f in extract_figures("Ngày hội thu hút 500 người là đoàn viên.", published_year=2025)
+    ] == [500]
+
+
+def test_a_table_cell_takes_its_unit_from_the_column_header() -> None:
+    text = (
+        "Kết quả ngày hội hiến máu của các đơn vị như sau.\n"
+        "Đơn vị | Số người đăng ký | Đơn vị máu\n"
+        "Công an huyện Đông | 140 | 112\n"
+        "Tổng | 230 | 188\n"
+        "Toàn bộ số máu được chuyển về bệnh viện."
+    )
+    figures = extract_figures(text, published_year=2025)
+    assert [(f.value, f.kind, f.quote) for f in figures] == [
+        (140, "registrations", "140"),
+        (112, "blood_units", "112"),
+        (230, "registrations", "230"),
+        (188, "blood_units", "188"),
+    ]
+
+
+def test_one_institute_under_two_spellings_is_one_hospital() -> None:
+    text = (
+        "Theo Viện Huyết học - Truyền máu Trung ương, kho máu đang thiếu. Viện Huyết học và Truyền máu "
+        "Trung ương kêu gọi người dân hiến máu."
+    )
+    assert [h.name for h in extract_hospitals(text)] == ["Viện Huyết học - Truyền máu Trung ương"]
+
+
+def test_a_theme_is_still_a_name_when_it_is_the_only_one() -> None:
+    text = 'Sáng 4/10, Ban An toàn giao thông tỉnh tổ chức lễ trao tặng mũ với chủ đề "Mũ bảo hiểm - Nâng bước em đến trường".'
+    campaign = extract_campaign(None, text, "2025-10-04T08:00:00+07:00")
+    assert campaign is not None
+    assert (campaign.name, campaign.year) == ("Mũ bảo hiểm - Nâng bước em đến trường", 2025)
