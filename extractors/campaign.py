@@ -55,8 +55,10 @@ _NEAR_YEAR_RE = re.compile(
 )
 # A full date's year: "15/10/2015", "21-9-2021", "ngày 5 tháng 3 năm 2024" (not a span of years).
 _DATE_YEAR_RE = re.compile(
-    r"(?<![\d/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/])|tháng \d{1,2} năm ((?:19|20)\d{2})"
+    r"(?<![\d/.])(?:\d{1,2}[/.\-])?\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/])|tháng \d{1,2} năm ((?:19|20)\d{2})"
 )
+# A year written bare in the lead ("Đón Tết Nguyên đán Mậu Tuất 2018, …").
+_BARE_YEAR_RE = re.compile(r"(?<![\d/.\-])(?<!năm )((?:19|20)\d{2})(?![\d/.\-])")
 _NOT_EDITION_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['year_not_edition_before']).pattern})\s$")
 _NOT_EDITION_AFTER_RE = re.compile(
     rf"\s?,?\s?(?:{lx.phrase_pattern(_CAMP['year_not_edition_after']).pattern})"
@@ -331,20 +333,24 @@ def _organizer(title: str, text: str, name: str | None) -> str | None:
 
 
 def _text_year(text: str) -> int | None:
-    """The edition's year of a page without a date, from its words: the latest year of a full date
-    ("chiều 15/10/2015", "21-9-2021"), else the first "năm YYYY" that is the year of this edition,
-    not of a founding or a start ("thành lập năm 2008", "từ năm 2010") nor of a national statistic
-    ("Năm 2024, cả nước …"); None rather than a guess."""
+    """The edition's year of a page without a date, from its words: the latest year of a date
+    ("chiều 15/10/2015", "21-9-2021", "đầu tháng 2/2015"; the later end of "21/2/1946-21/2/2017"),
+    else the first "năm YYYY", else a year written bare in the lead ("Mậu Tuất 2018"), that is
+    the year of this edition, not of a founding or a start ("thành lập năm 2008", "từ năm
+    2010") nor of a national statistic ("Năm 2024, cả nước …"); None rather than a guess."""
     mf = match_form(text)
     dated = [int(m.group(1) or m.group(2)) for m in _DATE_YEAR_RE.finditer(mf)]
     if dated:
         return max(dated)
-    for m in lx.NAMED_YEAR_RE.finditer(mf):
-        if _NOT_EDITION_BEFORE_RE.search(mf, max(0, m.start() - 20), m.start()):
-            continue
-        if _NOT_EDITION_AFTER_RE.match(mf, m.end()):
-            continue
-        return int(m.group(1))
+    lead = mf.lstrip().split("\n", 1)[0]
+    offset = len(mf) - len(mf.lstrip())
+    for pattern, end in ((lx.NAMED_YEAR_RE, len(mf)), (_BARE_YEAR_RE, offset + len(lead))):
+        for m in pattern.finditer(mf, 0, end):
+            if _NOT_EDITION_BEFORE_RE.search(mf, max(0, m.start() - 20), m.start()):
+                continue
+            if _NOT_EDITION_AFTER_RE.match(mf, m.end()):
+                continue
+            return int(m.group(1))
     return None
 
 

@@ -34,7 +34,14 @@ from extractors.hospitals import extract_hospitals
 from extractors.normalize import match_form, normalize_text
 from extractors.record import EXTRACTOR_VERSION, ArticleRecord, Campaign, Figure, Hospital
 
-__all__ = ["DROP_REASONS", "drop_reason", "extract_article", "is_relevant", "read_article"]
+__all__ = [
+    "DROP_REASONS",
+    "drop_reason",
+    "extract_article",
+    "is_relevant",
+    "read_article",
+    "record_from_text",
+]
 
 #: Why an article's record holds no figures (:func:`drop_reason`), in the order they are checked:
 #: no body text at all; a title of another kind of story; not campaign coverage (the topic gate);
@@ -160,6 +167,28 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
         section=content.section,
         language=content.language,
         text=content.text,
+        campaign=campaign,
+        figures=figures,
+        hospitals=hospitals,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def record_from_text(
+    url: str | None, title: str | None, text: str, published: str | None, site: str = ""
+) -> ArticleRecord:
+    """The record of an article given as its words rather than a page (a corpus of texts read by
+    hand): ``text`` is the body, paragraphs one per line, already normalised."""
+    campaign, figures, hospitals = read_article(title, text, published)
+    return ArticleRecord(
+        url=url or "",
+        canonical_url=None,
+        site=site,
+        title=title,
+        published=published,
+        section=None,
+        language="vi",
+        text=text,
         campaign=campaign,
         figures=figures,
         hospitals=hospitals,
