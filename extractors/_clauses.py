@@ -108,6 +108,8 @@ _NATIONAL_MODIFIER = re.compile(
 _COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _DIGIT = re.compile(r"\d")
+# Someone's own words: a quotation of some length ("…" in curly or straight quotes, on one line).
+_SPEECH_RE = re.compile(r"“[^”\n]{40,800}”|\"[^\"\n]{40,800}\"")
 _CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
 
 
@@ -148,6 +150,7 @@ class Context(Sentences):
         self.cues = self._find_cues(mf)
         self._cue_starts = [c.start for c in self.cues]
         self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
+        self._quotes = [m.span() for m in _SPEECH_RE.finditer(text)]
 
     @staticmethod
     def _find_cues(mf: str) -> list[_Cue]:
@@ -332,6 +335,7 @@ class Context(Sentences):
             level=modality[1] if modality else 0,
             goal=goal,
             growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start)),
+            quoted=any(s <= start < e for s, e in self._quotes),
         )
 
 
@@ -346,6 +350,7 @@ class Reading:
     goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
     growth: bool = False  # right after a growth verb: "tăng 42,9%"
     state: bool = False  # a state of things: "hiện có 320 thành viên", "chiếm 70%", "60% là …"
+    quoted: bool = False  # inside someone's words: “Năm ngoái, chúng tôi tiếp nhận 1.500 đơn vị”
 
     @property
     def strong(self) -> bool:
@@ -358,8 +363,9 @@ class Reading:
             return "other"
         if self.scope == "national":  # the whole country's, unless it is the goal itself
             return "target" if self.goal else "other"
-        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative
-            return "other" if self.strong else "cumulative"
+        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative,
+            # but an earlier session someone recalls in their own words is background: other
+            return "other" if self.strong or self.quoted else "cumulative"
         if self.scope == "cumulative":
             return "target" if self.strong else "cumulative"
         return self.modality or default

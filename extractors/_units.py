@@ -107,7 +107,10 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
     if unit.when == "registration":
         c_start, _ = ctx.clause_span(start)
         s, e = ctx.sentence_span(start)
-        if CONTEXTS["medical_before"].search(mf, c_start, start) and not CONTEXTS["blood"].search(mf, s, e):
+        medical = CONTEXTS["medical_before"].search(mf, c_start, start) or CONTEXTS["medical_after"].match(
+            mf[unit_end : unit_end + 30].lstrip()
+        )
+        if medical and not CONTEXTS["blood"].search(mf, s, e):
             return "patients"  # "khám, cấp phát thuốc miễn phí cho hơn 300 người dân"
         seg_start = max(c_start, mf.rfind(", ", c_start, start) + 1)
         if _REGISTRATION_AFTER.match(mf, unit_end) or _registered_later(mf, unit_end):
@@ -145,21 +148,28 @@ def cut_unit(tail: str) -> str | None:
 
 #: Kinds a unit written before its number may make ("Tổng số đơn vị máu tiếp nhận là 1.245").
 _BEFORE_KINDS = frozenset(_FIG["unit_before_kinds"])
-_UNIT_BEFORE_RE = re.compile(
-    r"(?<![\d%] )(?P<unit>"
-    + "|".join(
-        re.escape(p) + r"(?![^\W_])"
-        for p in sorted((p for p, u in UNITS.items() if u.kind in _BEFORE_KINDS), key=lambda p: (-len(p), p))
-    )
-    + rf")(?:\s[^\s\d,;.:]+){{0,5}}\s?(?:{lx.phrase_pattern(_FIG['unit_before_links']).pattern}|:)\s?:?\s$"
-)
+_LINK_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['unit_before_links']).pattern})\s?:?\s$|:\s?$")
+_WORD_START_RE = re.compile(r"(?<![^\W_])[^\W\d_]")
+_GAP_OK_RE = re.compile(r"(?:\s[^\s\d,;.:]+){0,5}\s?")
 
 
 def unit_before(mf: str, clause_start: int, start: int) -> tuple[str, int] | None:
-    """A unit written before the number at ``start`` in its clause, linked to it by "là", "đạt" or
-    ":" ("đơn vị máu thu được là 1.009"): (the unit phrase, where it starts)."""
-    m = _UNIT_BEFORE_RE.search(mf, max(clause_start, start - 80), start)
-    return (m.group("unit"), m.start("unit")) if m else None
+    """A unit written before the number at ``start`` in its clause, at most five words before a
+    link to it ("là", "đạt", ":"): "đơn vị máu thu được là 1.009" -> (the unit phrase, where it
+    starts). Not the unit of another number ("500 người là đoàn viên")."""
+    link = _LINK_BEFORE_RE.search(mf, max(clause_start, start - 12), start)
+    if link is None:
+        return None
+    lo = max(clause_start, link.start() - 60)
+    for w in _WORD_START_RE.finditer(mf, lo, link.start()):
+        m = UNIT_RE.match(mf, w.start())
+        if m is None or UNITS[m.group()].kind not in _BEFORE_KINDS or m.end() > link.start():
+            continue
+        if re.search(r"[\d%] $", mf[max(0, w.start() - 2) : w.start()]):
+            continue  # the unit of the number before it
+        if _GAP_OK_RE.fullmatch(mf, m.end(), link.start()):
+            return m.group(), w.start()
+    return None
 
 
 _CELLS = re.compile(r" \| ")

@@ -405,3 +405,18 @@ def test_a_theme_is_still_a_name_when_it_is_the_only_one() -> None:
     campaign = extract_campaign(None, text, "2025-10-04T08:00:00+07:00")
     assert campaign is not None
     assert (campaign.name, campaign.year) == ("Mũ bảo hiểm - Nâng bước em đến trường", 2025)
+
+
+def test_an_earlier_session_recalled_in_someones_words_is_background() -> None:
+    text = (
+        'Trưởng ban tổ chức cho biết: "Năm ngoái, ngày hội chỉ tiếp nhận 640 đơn vị máu. Năm nay con '
+        'số này tăng mạnh nhờ các xã mới sáp nhập".'
+    )
+    assert _rows(text, 2025) == [(640, None, "blood_units", "other")]
+    # told by the article itself, an earlier year's result stays history
+    assert _rows("Năm 2024, ngày hội tiếp nhận 640 đơn vị máu.", 2025)[0][3] == "cumulative"
+
+
+def test_people_who_were_examined_are_patients() -> None:
+    text = "Trong ngày, hơn 1.200 lượt người dân được khám bệnh, cấp thuốc miễn phí."
+    assert [(v, k) for v, _, k, _ in _rows(text, 2025)] == [(1200, "patients")]
