@@ -42,6 +42,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from extractors import _lexicon as lx
 from extractors._sentences import Sentences, segments
@@ -108,6 +109,12 @@ _NATIONAL_MODIFIER = re.compile(
 _COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _DIGIT = re.compile(r"\d")
+# The end of a span of days: "từ ngày 8 đến 14/8", "từ 25/3 đến 3/4/2025" (group 1 day, 2 month, 3 year).
+_SCHEDULE_END_RE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('numbers', 'range_open')).pattern})\s(?:ngày\s)?\d{{1,2}}(?:[/.\-]\d{{1,2}})?"
+    rf"\s?(?:{lx.phrase_pattern(lx.section('numbers', 'range_join')).pattern}|[-–])\s?(?:ngày\s)?"
+    r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-]((?:19|20)\d\d))?(?![\d])"
+)
 # Someone's own words: a quotation of some length ("…" in curly or straight quotes, on one line).
 _SPEECH_RE = re.compile(r"“[^”\n]{40,800}”|\"[^\"\n]{40,800}\"")
 _CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
@@ -144,9 +151,10 @@ def _national_modifier(mf: str, cue: _Cue) -> bool:
 class Context(Sentences):
     """Sentence structure and cue words of one text, built once, asked per figure."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None) -> None:
+    def __init__(self, text: str, mf: str, ref_year: int | None, today: date | None = None) -> None:
         super().__init__(text, mf)
         self.ref_year = ref_year
+        self.today = today
         self.cues = self._find_cues(mf)
         self._cue_starts = [c.start for c in self.cues]
         self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
@@ -292,6 +300,23 @@ class Context(Sentences):
                 # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
                 found = before
         return found
+
+    def schedule_ahead(self, pos: int) -> bool:
+        """Whether the sentence at ``pos`` gives a schedule that ends after the article's date
+        ("Chương trình diễn ra từ ngày 8 đến 14/8 tại 15 điểm", published on 10/8): the plan of a
+        drive still under way."""
+        if self.today is None:
+            return False
+        s, e = self.sentence_span(pos)
+        for m in _SCHEDULE_END_RE.finditer(self.mf, s, e):
+            day, month = int(m.group(1)), int(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self.today.year
+            try:
+                if date(year, month, day) > self.today:
+                    return True
+            except ValueError:
+                continue
+        return False
 
     # -- role ------------------------------------------------------------------------------
     def per_unit(self, start: int, unit_end: int) -> bool:

@@ -134,7 +134,7 @@ def read_article(
     year = campaign.year if campaign is not None else None
     if year is None and published and published[:4].isdigit():
         year = int(published[:4])
-    figures = extract_figures(body, published_year=year)
+    figures = extract_figures(body, published_year=year, published=published)
     return campaign, figures, hospitals
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from datetime import date
 from typing import cast
 
 from extractors import _lexicon as lx
@@ -48,6 +49,8 @@ _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at
 _PERCENT = {"%", "phần trăm"}
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
 _FIXED_ROLE_KINDS = ("donations_per_person", "members")
+#: Kinds that make the plan of a drive (how many sites, how many days): see ``schedule_ahead``.
+_SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
 
 _REFERENCE_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('roles', 'reference_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
@@ -227,17 +230,21 @@ def _default_role(readings: list[Reading]) -> str:
     return ranked[0][0]
 
 
-def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Figure, ...]:
+def extract_figures(
+    text: str, *, published_year: int | None = None, published: str | None = None
+) -> tuple[Figure, ...]:
     """Every figure of the article body ``text``, in text order.
 
     ``published_year`` is the article's year: a number of an earlier year ("năm
     2023 đã tiếp nhận …" in 2024) is not this year's result. Without it, the
-    year the text names most often stands in.
+    year the text names most often stands in. ``published`` (ISO 8601) is the
+    page's date: the sites and days of a schedule that ends after it are the plan
+    of a drive still under way, not its result.
     """
     mf = match_form(text)
     limit = body_end(text)
     ref = published_year if published_year is not None else _reference_year(mf[:limit])
-    ctx = Context(text, mf, ref)
+    ctx = Context(text, mf, ref, _day(published))
     blood_article = len(CONTEXTS["blood"].findall(mf, 0, limit)) >= 2
     tables = table_units(text) if " | " in text else {}
     found: list[tuple[Figure, Reading]] = []
@@ -250,7 +257,20 @@ def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Fi
     found = _join_unit_ranges(text, mf, found)
     default = _default_role([r for fig, r in found if fig.kind not in _FIXED_ROLE_KINDS])
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
+    figures = [
+        replace(fig, role="target")
+        if fig.kind in _SCHEDULE_KINDS and r.level == 0 and not r.per_unit and ctx.schedule_ahead(fig.start)
+        else fig
+        for fig, r in zip(figures, (r for _, r in found), strict=True)
+    ]
     return one_per_fact(_follow_references(mf, ctx, figures))
+
+
+def _day(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None
 
 
 def _follow_references(mf: str, ctx: Context, figures: list[Figure]) -> list[Figure]:

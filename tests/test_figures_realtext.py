@@ -420,3 +420,14 @@ def test_an_earlier_session_recalled_in_someones_words_is_background() -> None:
 def test_people_who_were_examined_are_patients() -> None:
     text = "Trong ngày, hơn 1.200 lượt người dân được khám bệnh, cấp thuốc miễn phí."
     assert [(v, k) for v, _, k, _ in _rows(text, 2025)] == [(1200, "patients")]
+
+
+def test_the_plan_of_a_drive_still_under_way_is_no_result() -> None:
+    text = (
+        "Tính đến chiều 9/5, sau 2 ngày triển khai, chương trình đã tiếp nhận 900 đơn vị máu.\n"
+        "Chương trình diễn ra từ ngày 8 đến 13/5 tại 12 điểm hiến máu trên địa bàn tỉnh."
+    )
+    during = extract_figures(text, published_year=2025, published="2025-05-09T18:00:00+07:00")
+    after = extract_figures(text, published_year=2025, published="2025-05-14T18:00:00+07:00")
+    assert [(f.value, f.role) for f in during] == [(2, "achieved"), (900, "achieved"), (12, "target")]
+    assert [(f.value, f.role) for f in after] == [(2, "achieved"), (900, "achieved"), (12, "achieved")]
