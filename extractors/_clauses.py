@@ -159,6 +159,10 @@ class Context(Sentences):
         self._cue_starts = [c.start for c in self.cues]
         self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
         self._quotes = [m.span() for m in _SPEECH_RE.finditer(text)]
+        # the story's lead: its first sentence with a count (not a menu line or a byline)
+        lead = next((sent for sent in self.sentences if _COUNT_RE.search(mf, sent.start, sent.end)), None)
+        history = lead is not None and bool(self._cues_in(lead.start, lead.end, ("cumulative",)))
+        self._lead_history = lead.start if lead is not None and history else None
 
     @staticmethod
     def _find_cues(mf: str) -> list[_Cue]:
@@ -232,6 +236,11 @@ class Context(Sentences):
             prev = self.sentences[idx - 1]
             count = _COUNT_RE.search(self.mf, prev.start, prev.end)
             scope = self._scope(count.start() if count else prev.end - 1, depth + 1)
+        history = self._lead_history is not None and sent_start > self._lead_history
+        if not scope and depth == 0 and history and any(sent_start <= u < pos for u in self._until_now):
+            # "Đến nay, CLB đã tập hợp được 20 thành viên" in a story whose lead tells a history
+            # ("Trong hơn 8 năm qua, …"): the total of that history
+            scope = "cumulative"
         return scope
 
     # -- modality --------------------------------------------------------------------------

@@ -69,6 +69,9 @@ _REGISTRATION_AFTER = re.compile(
     rf"(?:{CONTEXTS['registration'].pattern})"
 )
 _REG_WORD = CONTEXTS["registration"]
+_MEMBERS_BEFORE = re.compile(
+    rf"(?:{CONTEXTS['members_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _REG_STOP = re.compile(rf"\d|[;.!?\n]|{CONTEXTS['registration_stops'].pattern}")
 _PEOPLE_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['people_words'].pattern})")
 
@@ -107,6 +110,8 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
     if unit.when == "registration":
         c_start, _ = ctx.clause_span(start)
         s, e = ctx.sentence_span(start)
+        if _MEMBERS_BEFORE.search(mf, max(c_start, start - 25), start):
+            return "members"  # "mạng lưới hơn 5.000 tình nguyện viên": the people a club counts on
         medical = CONTEXTS["medical_before"].search(mf, c_start, start) or CONTEXTS["medical_after"].match(
             mf[unit_end : unit_end + 30].lstrip()
         )

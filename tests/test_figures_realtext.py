@@ -431,3 +431,18 @@ def test_the_plan_of_a_drive_still_under_way_is_no_result() -> None:
     after = extract_figures(text, published_year=2025, published="2025-05-14T18:00:00+07:00")
     assert [(f.value, f.role) for f in during] == [(2, "achieved"), (900, "achieved"), (12, "target")]
     assert [(f.value, f.role) for f in after] == [(2, "achieved"), (900, "achieved"), (12, "achieved")]
+
+
+def test_until_now_in_a_story_of_a_history_is_that_history() -> None:
+    text = (
+        "Trong hơn 6 năm qua, câu lạc bộ đã vận động hiến hơn 5.000 đơn vị máu.\n"
+        "Đến nay, câu lạc bộ đã tập hợp được 40 thành viên nòng cốt và mạng lưới hơn 3.000 tình nguyện viên."
+    )
+    assert [(v, k, r) for v, _, k, r in _rows(text, 2025)] == [
+        (5000, "blood_units", "cumulative"),
+        (40, "members", "cumulative"),
+        (3000, "members", "cumulative"),
+    ]
+    # in a story of this drive, "đến nay" is its running total
+    text = "Sáng 5/6, ngày hội hiến máu khai mạc.\nĐến nay, ngày hội đã tiếp nhận 640 đơn vị máu."
+    assert _rows(text, 2025)[0][3] == "achieved"
