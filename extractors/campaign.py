@@ -57,6 +57,12 @@ _NEAR_YEAR_RE = re.compile(
 _DATE_YEAR_RE = re.compile(
     r"(?<![\d/.])(?:\d{1,2}[/.\-])?\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/])|tháng \d{1,2} năm ((?:19|20)\d{2})"
 )
+# A year in the words of a programme: an edition word, at most twelve words (no sentence end), then
+# "năm YYYY" or a date that holds a year (group 1 or 2).
+_EDITION_YEAR_RE = re.compile(
+    rf"(?:{lx.phrase_pattern(_CAMP['edition_words']).pattern})(?:[^\S\n]+[^\s.;!?]+){{0,12}}?[^\S\n]+"
+    r"(?:năm ((?:19|20)\d{2})(?!\d)|(?:tháng |ngày )?(?:\d{1,2}[/.\-])?\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/]))"
+)
 # A year written bare in the lead ("Đón Tết Nguyên đán Mậu Tuất 2018, …").
 _BARE_YEAR_RE = re.compile(r"(?<![\d/.\-])(?<!năm )((?:19|20)\d{2})(?![\d/.\-])")
 _NOT_EDITION_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['year_not_edition_before']).pattern})\s$")
@@ -354,6 +360,25 @@ def _text_year(text: str) -> int | None:
     return None
 
 
+def _edition_year(text: str) -> int | None:
+    """A year the text states for the edition: in the words of a programme ("tổ chức Chương trình
+    hiến máu nhân đạo năm 2017", "chương trình … diễn ra từ 9/1 đến đầu tháng 2/2015"), not a
+    founding, a start or a comparison ("lần đầu năm 2008", "so với chương trình năm 2023"). The
+    text's own statement stands before the page's date, as the spec orders them (a page may also
+    carry a date that is not the article's)."""
+    mf = match_form(text)
+    for m in _EDITION_YEAR_RE.finditer(mf):
+        year_at = m.start(1) if m.group(1) else m.start(2)
+        if any(
+            _NOT_EDITION_BEFORE_RE.search(mf, max(0, at - 20), at)
+            for at in (m.start(), year_at - len("năm "), year_at)  # "so với chương trình năm 2023"
+        ):
+            continue
+        year = int(m.group(1) or m.group(2))
+        return year
+    return None
+
+
 def extract_campaign(title: str | None, text: str, published: str | None) -> Campaign | None:
     """The campaign of an article (``published`` is ISO 8601); None without a name or an organiser."""
     title = title or ""
@@ -373,8 +398,11 @@ def extract_campaign(title: str | None, text: str, published: str | None) -> Cam
                     year = _name_year(source, start, zone, after, pub_year)
     if year is None:
         title_year = _YEAR_RE.search(match_form(title))
+        stated = _edition_year(text)
         if title_year:
             year = int(title_year.group(1))
+        elif stated is not None:
+            year = stated
         elif pub_year is not None:
             year = pub_year
         else:

@@ -446,3 +446,20 @@ def test_until_now_in_a_story_of_a_history_is_that_history() -> None:
     # in a story of this drive, "đến nay" is its running total
     text = "Sáng 5/6, ngày hội hiến máu khai mạc.\nĐến nay, ngày hội đã tiếp nhận 640 đơn vị máu."
     assert _rows(text, 2025)[0][3] == "achieved"
+
+
+def test_the_editions_year_stated_in_a_programmes_words_stands_before_the_pages_date() -> None:
+    text = (
+        "Ngày 17-2, Công an tỉnh Nghệ An tổ chức Chương trình hiến máu nhân đạo năm 2019, thu 200 đơn vị máu."
+    )
+    campaign = extract_campaign(None, text, "2026-03-07T00:00:00+07:00")
+    assert campaign is not None and campaign.year == 2019
+    text = (
+        "Chủ nhật Đỏ do Báo Tiền Phong khởi xướng. Dự kiến chương trình diễn ra từ 9/1 đến đầu tháng 2/2016."
+    )
+    campaign = extract_campaign(None, text, "2026-03-07T00:00:00+07:00")
+    assert campaign is not None and campaign.year == 2016
+    # a comparison or a first edition is no statement of this edition
+    text = "Hội Chữ thập đỏ tỉnh Quảng Trị tổ chức trao quà, nhiều hơn so với chương trình năm 2023."
+    campaign = extract_campaign(None, text, "2024-12-01T08:00:00+07:00")
+    assert campaign is not None and campaign.year == 2024
