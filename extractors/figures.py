@@ -1,11 +1,14 @@
 """Figures of a campaign article: a number, the counted unit after it, and what it means.
 
-A figure is a number (see :mod:`extractors.numbers`) followed by a unit phrase
-of the lexicon ("2.300 đơn vị máu", "22.583 lượt cán bộ, chiến sĩ", "11 điểm",
-"62,1%"). No unit, no figure: years, dates, ages ("28 tuổi"), times, volumes
-("350ml"), ordinals ("lần thứ 5", "đợt 5") and numbers of names ("Bệnh viện
-Quân y 211", "quận 3") are left out. The one exception is an amount in
-triệu/tỷ after a money word ("tổng trị giá 1,5 tỷ"), which is money.
+A figure is a number (see :mod:`extractors.numbers`) with a unit phrase of the
+lexicon (:mod:`extractors._units`): after it ("2.300 đơn vị máu", "22.583 lượt cán
+bộ, chiến sĩ", "11 điểm", "62,1%"), before it ("Tổng số đơn vị máu tiếp nhận là
+1.245") or in its table column's header. No unit, no figure: years, dates, ages
+("28 tuổi"), times, volumes ("350ml"), ordinals ("lần thứ 5", "đợt 5"), numbers of
+names ("Bệnh viện Quân y 211", "quận 3"), multiples ("gấp 1,5 lần") and bounds
+("không quá 20 người") are left out. The one exception is an amount in triệu/tỷ
+after a money word ("tổng trị giá 1,5 tỷ"), which is money. A figure said again
+is one figure with more ``mentions`` (:mod:`extractors._facts`).
 
 ``quote`` is the number and its unit as written; a hedge before the number
 ("hơn", "gần") is not quoted (it is ``approx``), a range's "từ … đến …" is.
@@ -23,10 +26,10 @@ from typing import cast
 
 from extractors import _lexicon as lx
 from extractors._clauses import Context, Reading
-from extractors._facts import one_per_fact
+from extractors._facts import FIXED_ROLE_KINDS, follow_references, join_unit_ranges, one_per_fact
 from extractors._units import CONTEXTS, PLEDGES, UNIT_RE, UNITS, cut_unit, table_units, unit_before, unit_kind
 from extractors.normalize import match_form
-from extractors.numbers import NumberMatch, joins_range, range_start, scan_numbers
+from extractors.numbers import NumberMatch, scan_numbers
 from extractors.record import Approx, Figure, Kind, Role
 
 __all__ = ["body_end", "extract_figures"]
@@ -48,13 +51,9 @@ _BIG_MULT_RE = re.compile(
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
 _PERCENT = {"%", "phần trăm"}
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
-_FIXED_ROLE_KINDS = ("donations_per_person", "members")
 #: Kinds that make the plan of a drive (how many sites, how many days): see ``schedule_ahead``.
 _SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
 
-_REFERENCE_BEFORE = re.compile(
-    rf"(?:{lx.phrase_pattern(lx.section('roles', 'reference_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
-)
 # A state word, then at most four words (no number, no comma) before the number: "hiện có 320
 # thành viên", "chiếm tới 38%"; a percentage followed by "là" is a share ("60% là lần đầu").
 _STATE_BEFORE = re.compile(
@@ -254,8 +253,8 @@ def extract_figures(
         item = _figure(text, mf, num, ctx, blood_article, tables)
         if item is not None:
             found.append(item)
-    found = _join_unit_ranges(text, mf, found)
-    default = _default_role([r for fig, r in found if fig.kind not in _FIXED_ROLE_KINDS])
+    found = join_unit_ranges(text, mf, found)
+    default = _default_role([r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS])
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
     figures = [
         replace(fig, role="target")
@@ -263,7 +262,7 @@ def extract_figures(
         else fig
         for fig, r in zip(figures, (r for _, r in found), strict=True)
     ]
-    return one_per_fact(_follow_references(mf, ctx, figures))
+    return one_per_fact(follow_references(mf, ctx, figures))
 
 
 def _day(published: str | None) -> date | None:
@@ -271,52 +270,3 @@ def _day(published: str | None) -> date | None:
         return date.fromisoformat(published[:10]) if published else None
     except ValueError:
         return None
-
-
-def _follow_references(mf: str, ctx: Context, figures: list[Figure]) -> list[Figure]:
-    """ "Trong số 1.3 triệu lượt người …, có 58,6% …": a number after "trong số" that repeats an
-    earlier figure (value and kind) is that figure again, and the rest of its sentence is a part
-    of it: they take its role."""
-    out = list(figures)
-    for i, fig in enumerate(out):
-        if not _REFERENCE_BEFORE.search(mf, max(0, fig.start - 30), fig.start):
-            continue
-        earlier = next((f for f in reversed(out[:i]) if (f.value, f.kind) == (fig.value, fig.kind)), None)
-        if earlier is None:
-            continue
-        _, sent_end = ctx.sentence_span(fig.start)
-        for j in range(i, len(out)):
-            if out[j].start >= sent_end:
-                break
-            if out[j].kind not in _FIXED_ROLE_KINDS:
-                out[j] = replace(out[j], role=earlier.role)
-    return out
-
-
-def _join_unit_ranges(
-    text: str, mf: str, found: list[tuple[Figure, Reading]]
-) -> list[tuple[Figure, Reading]]:
-    """ "từ 500.000 đồng đến 1 triệu đồng": two figures of one unit joined by "đến" are one range."""
-    out: list[tuple[Figure, Reading]] = []
-    i = 0
-    while i < len(found):
-        a, reading = found[i]
-        if i + 1 < len(found) and a.value_max is None:
-            b = found[i + 1][0]
-            start = range_start(mf, a.start)
-            if (
-                start < a.start
-                and joins_range(mf, a.end, b.start)
-                and b.value_max is None
-                and (a.kind, match_form(a.unit_text or "")) == (b.kind, match_form(b.unit_text or ""))
-                and b.value > a.value
-            ):
-                joined = replace(
-                    a, value_max=b.value, approx="range", quote=text[start : b.end], start=start, end=b.end
-                )
-                out.append((joined, reading))
-                i += 2
-                continue
-        out.append((a, reading))
-        i += 1
-    return out
