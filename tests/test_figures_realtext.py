@@ -6,10 +6,12 @@ from real articles. One block per failure class of the issue.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from extractors.campaign import extract_campaign
-from extractors.extract import DROP_REASONS, drop_reason, read_article
+from extractors.extract import DROP_REASONS, drop_reason, extract_article, read_article
 from extractors.figures import extract_figures
 from extractors.hospitals import extract_hospitals
 from extractors.record import ArticleRecord, Figure
@@ -463,3 +465,47 @@ def test_the_editions_year_stated_in_a_programmes_words_stands_before_the_pages_
     text = "Hội Chữ thập đỏ tỉnh Quảng Trị tổ chức trao quà, nhiều hơn so với chương trình năm 2023."
     campaign = extract_campaign(None, text, "2024-12-01T08:00:00+07:00")
     assert campaign is not None and campaign.year == 2024
+
+
+def test_a_republished_page_is_read_by_its_layout_when_its_urls_profile_finds_nothing(
+    shared_dir: Path,
+) -> None:
+    # A real dantri page's layout carrying another outlet's URL (thanhnien.vn): that outlet's
+    # profile finds no text in this layout, and its generic reading neither; the layout's does.
+    shell = shared_dir / "realpages" / "dantri__article_2026.html"
+    if not shell.exists():
+        pytest.skip("../shared/realpages is not present")
+    import lxml.html
+
+    doc = lxml.html.fromstring(shell.read_bytes())
+    for el in doc.xpath('//link[@rel="canonical"]|//meta[@property="og:url"]'):
+        el.set("href" if el.tag == "link" else "content", "https://thanhnien.vn/hien-mau-123.html")
+    for el in doc.xpath(
+        '//script[@type="application/ld+json"]|//meta[@name="description"]|//meta[@property="og:description"]'
+    ):
+        el.getparent().remove(el)
+    for el in doc.xpath('//h2[@data-slot="sapo"]'):
+        for child in list(el):
+            el.remove(child)
+        el.text = ""
+    (h1,) = doc.xpath('//h1[@data-slot="title"]')
+    for child in list(h1):
+        h1.remove(child)
+    h1.text = "Công an huyện Thạch Hà phát động hiến máu"
+    (body,) = doc.xpath('//div[@data-slot="content"]')
+    for child in list(body):
+        body.remove(child)
+    body.text = "\n"
+    for words in (
+        "Công an huyện Thạch Hà phát động hiến máu",
+        "Sáng 3/4, Công an huyện Thạch Hà phát động phong trào hiến máu tình nguyện; ngay buổi sáng "
+        "đã có hơn 140 cán bộ, chiến sĩ đăng ký tham gia hiến máu. Thạch Hà",
+    ):
+        para = lxml.html.Element("p")
+        para.text = words
+        para.tail = "\n"
+        body.append(para)
+    page = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+    record = extract_article(page)
+    assert record.site == "thanhnien.vn"
+    assert [(f.value, f.kind) for f in record.figures] == [(140, "registrations")]
