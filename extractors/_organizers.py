@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from extractors import _lexicon as lx
 from extractors.hospitals import extract_hospitals
@@ -84,13 +85,19 @@ def _capital_words(text: str, pos: int) -> str:
     return text[pos:end]
 
 
+@lru_cache(maxsize=16)
+def _places_named(text: str) -> tuple[str, ...]:
+    """Every city or province name of ``text``, as matched, in order."""
+    return tuple(m.group() for m in _PLACE_RE.finditer(match_form(text)))
+
+
 def _context_place(places: dict[str, str], *texts: str) -> str | None:
     """The city (or province) the texts name most: what a bare "Công an Thành phố" means."""
     counts: Counter[str] = Counter()
     for t in texts:
-        for m in _PLACE_RE.finditer(match_form(t)):
-            if m.group() in places:
-                counts[places[m.group()]] += 1
+        for found in _places_named(t):
+            if found in places:
+                counts[places[found]] += 1
     return counts.most_common(1)[0][0] if counts else None
 
 
