@@ -75,6 +75,7 @@ _PLAN_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['plan_continuations']).pattern})"
 )
 _DIGIT = re.compile(r"\d")
+_BREAKDOWN = re.compile(rf"[\s,;]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})")
 # The end of a span of days: "từ ngày 8 đến 14/8", "từ 25/3 đến 3/4/2025" (group 1 day, 2 month, 3 year).
 _SCHEDULE_END_RE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('numbers', 'range_open')).pattern})\s(?:ngày\s)?\d{{1,2}}(?:[/.\-]\d{{1,2}})?"
@@ -115,8 +116,11 @@ class Context(Scopes):
                 found = self._decide(self.cues_in(s, min(e, max(pos, upto)), own))
                 if (
                     found == _WEAK_ACHIEVED
-                    and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"
-                        self._decide(self.cues_in(s0, e0, kinds)) == _STRONG_TARGET for s0, e0 in before[:i]
+                    and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"; not a plan with a figure of its
+                        # own: "dự kiến trao 500 suất quà, ngày đầu tiên trao 200 suất" (a result)
+                        self._decide(self.cues_in(s0, e0, kinds)) == _STRONG_TARGET
+                        and not _DIGIT.search(self.mf, s0, e0)
+                        for s0, e0 in before[:i]
                     )
                 ):
                     return _STRONG_TARGET
@@ -141,7 +145,11 @@ class Context(Scopes):
         if found == _WEAK_ACHIEVED:  # "phấn đấu 1,9 triệu, trong đó … đạt 65%": the plan still governs,
             if self.cues_in(clauses[here][0], pos, ("achieved",)):  # unless a result word ends its reach:
                 found = _LEVELS["achieved"]  # "dự kiến trao 1.800 … nhưng đã vận động được …, tặng thêm 40"
-            elif _STRONG_TARGET in [self._modality_in(c[0], c[1], None) for c in clauses[:here]]:
+            elif any(  # a breakdown of the plan ("trong đó …"), or a plan that states no figure itself
+                self._modality_in(c[0], c[1], None) == _STRONG_TARGET
+                and (_BREAKDOWN.match(self.mf, clauses[here][0]) or not _DIGIT.search(self.mf, c[0], c[1]))
+                for c in clauses[:here]
+            ):
                 found = _STRONG_TARGET
         order = list(range(here - 1, -1, -1)) + list(range(here + 1, len(clauses)))
         for i in order:

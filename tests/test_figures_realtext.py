@@ -509,3 +509,15 @@ def test_a_republished_page_is_read_by_its_layout_when_its_urls_profile_finds_no
     record = extract_article(page)
     assert record.site == "thanhnien.vn"
     assert [(f.value, f.kind) for f in record.figures] == [(140, "registrations")]
+
+
+def test_a_plan_with_its_own_figure_does_not_reach_the_next_result() -> None:
+    # a "dự kiến" clause that states its own figure governs that figure, not the result after it
+    text = "Ban tổ chức dự kiến trao 600 suất quà trong 3 ngày, ngày đầu tiên trao 250 suất."
+    assert [(v, r) for v, _, _, r in _rows(text, 2025)] == [(600, "target"), (3, "target"), (250, "achieved")]
+    text = "Ban tổ chức dự kiến trao 600 suất quà; ngày đầu tiên trao 250 suất."
+    assert [(v, r) for v, _, _, r in _rows(text, 2025)] == [(600, "target"), (250, "achieved")]
+    # an opener with no figure of its own still governs, and so does a plan's breakdown
+    assert _rows("Theo kế hoạch, các hộ nghèo được nhận hỗ trợ 1.200 căn nhà.", 2025)[0][3] == "target"
+    text = "Tỉnh phấn đấu tiếp nhận 20.000 đơn vị máu, trong đó khu vực miền núi đạt 30%."
+    assert [r for _, _, _, r in _rows(text, 2025)] == ["target", "target"]
