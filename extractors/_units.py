@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from extractors import _lexicon as lx
 from extractors._sentences import Sentences
@@ -178,6 +179,7 @@ def unit_before(mf: str, clause_start: int, start: int) -> tuple[str, int] | Non
 
 
 _CELLS = re.compile(r" \| ")
+_BARE_NUMBER = re.compile(r"[\d.,]+")
 
 
 def table_units(text: str) -> dict[int, tuple[str, int, int]]:
@@ -192,20 +194,17 @@ def table_units(text: str) -> dict[int, tuple[str, int, int]]:
         if " | " not in line:
             header, pos = None, pos + len(line) + 1
             continue
-        cells, starts, at = _CELLS.split(line), [], pos
-        for cell in _CELLS.split(line):
-            starts.append(at)
-            at += len(cell) + 3
+        cells = _CELLS.split(line)
+        starts = list(accumulate((len(cell) + 3 for cell in cells[:-1]), initial=pos))
         if header is None:
             header = []
             for cell, cell_start in zip(cells, starts, strict=True):
-                unit = None if re.search(r"\d", cell) else UNIT_RE.search(cell)
+                unit = None if _DIGIT.search(cell) else UNIT_RE.search(cell)
                 header.append((unit.group(), cell_start + unit.start()) if unit else None)
         else:
-            for i, (cell, cell_start) in enumerate(zip(cells, starts, strict=True)):
-                head = header[i] if i < len(header) else None
+            for head, cell, cell_start in zip(header, cells, starts, strict=False):
                 lead = len(cell) - len(cell.lstrip())
-                if head is not None and re.fullmatch(r"[\d.,]+", cell.strip()):
+                if head is not None and _BARE_NUMBER.fullmatch(cell.strip()):
                     out[cell_start + lead] = (head[0], head[1], cell_start + len(cell.rstrip()))
         pos += len(line) + 1
     return out

@@ -51,7 +51,7 @@ _DATE_YEAR_RE = re.compile(
 # "năm YYYY" or a date that holds a year (group 1 or 2).
 _EDITION_YEAR_RE = re.compile(
     rf"(?:{lx.phrase_pattern(_CAMP['edition_words']).pattern})(?:[^\S\n]+[^\s.;!?]+){{0,12}}?[^\S\n]+"
-    r"(?:năm ((?:19|20)\d{2})(?!\d)|(?:tháng |ngày )?(?:\d{1,2}[/.\-])?\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/]))"
+    r"(?P<when>năm ((?:19|20)\d{2})(?!\d)|(?:tháng |ngày )?(?:\d{1,2}[/.\-])?\d{1,2}[/.\-]((?:19|20)\d{2})(?![\d/]))"
 )
 # A year written bare in the lead ("Đón Tết Nguyên đán Mậu Tuất 2018, …").
 _BARE_YEAR_RE = re.compile(r"(?<![\d/.\-])(?<!năm )((?:19|20)\d{2})(?![\d/.\-])")
@@ -170,14 +170,11 @@ def _edition_year(text: str) -> int | None:
     carry a date that is not the article's)."""
     mf = match_form(text)
     for m in _EDITION_YEAR_RE.finditer(mf):
-        year_at = m.start(1) if m.group(1) else m.start(2)
-        if any(
-            _NOT_EDITION_BEFORE_RE.search(mf, max(0, at - 20), at)
-            for at in (m.start(), year_at - len("năm "), year_at)  # "so với chương trình năm 2023"
-        ):
+        # before the programme's word ("so với chương trình năm 2023") or before the year itself
+        # ("được tổ chức lần đầu năm 2008")
+        if any(_NOT_EDITION_BEFORE_RE.search(mf, max(0, at - 20), at) for at in (m.start(), m.start("when"))):
             continue
-        year = int(m.group(1) or m.group(2))
-        return year
+        return int(m.group(2) or m.group(3))
     return None
 
 

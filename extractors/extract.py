@@ -57,7 +57,6 @@ _RELEVANT_RE = lx.phrase_pattern(_REL["words"])
 _CORE_RE = lx.phrase_pattern(_REL["core"])
 _OFF_TOPIC_RE = lx.phrase_pattern([*_REL["off_topic_title"], *_REL["off_topic_neutral"]])
 _OFF_TOPIC_NEUTRAL = set(lx.forms(_REL["off_topic_neutral"]))
-_OTHER_TOPIC = set(lx.forms(_REL["other_topic_title"]))
 _OTHER_TOPIC_RE = lx.phrase_pattern(_REL["other_topic_title"])
 _OWN_URL = (
     r"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>",

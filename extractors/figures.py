@@ -114,13 +114,12 @@ def _figure(
     m = UNIT_RE.match(mf, pos)
     if m and glued and m.group().split(" ")[0] not in _GLUED_OK:
         return None  # "350ml", "15h30", "100m": not a counted unit
-    key = m.group() if m else None
+    key, end = (m.group(), m.end()) if m else (None, pos)
     tail = mf[pos:].rstrip()
-    if 3 <= len(tail) <= 12 and (m is None or m.end() < pos + len(tail)):
-        key = cut_unit(tail) or key  # an excerpt that stops mid-word: "2.610 đơn v"
-        end = pos + len(tail) if key != (m.group() if m else None) else (m.end() if m else pos)
-    else:
-        end = m.end() if m else pos
+    if 3 <= len(tail) <= 12 and end < pos + len(tail):  # an excerpt that stops mid-word: "2.610 đơn v"
+        cut = cut_unit(tail)
+        if cut is not None:
+            key, end = cut, pos + len(tail)
     start = num.start
     if key is None:
         c_start, _ = ctx.clause_span(num.start)
