@@ -131,6 +131,7 @@ def load_articles(
     items: Sequence[tuple[ArticleRecord, str | None]],
     *,
     run_id: str,
+    touched: set[str] | None = None,
 ) -> int:
     """Upsert article records with their figures and hospitals; returns how many were new or changed.
 
@@ -140,6 +141,11 @@ def load_articles(
     (same content and capture) is skipped, so reloading a day changes nothing.
     A bad record (unknown kind, quote not at its offsets, no extractor version)
     fails the whole batch before anything is written.
+
+    The stored summaries of the campaign keys the batch touched are recomputed in the
+    same transaction (:func:`refresh_summaries`). A bulk load that passes a ``touched``
+    set gets the keys added to it instead, and refreshes them once itself, before its
+    transaction commits.
     """
     batch: dict[str, tuple[ArticleRecord, str | None, str]] = {}
     for record, capture_id in items:
@@ -165,7 +171,7 @@ def load_articles(
         _append(con, "temp._wh_stage_ids", ["article_id"], [(aid,) for aid in changed])
         # every campaign key an article of the batch had (any version) or has now
         article_keys = sorted({rec.canonical_url or rec.url for rec, _, _ in changed.values()})
-        touched = {
+        keys = {
             str(k)
             for (k,) in fetch_all(
                 con,
@@ -174,7 +180,7 @@ def load_articles(
                 [article_keys],
             )
         }
-        touched |= {rec.campaign.key for rec, _, _ in changed.values() if rec.campaign and rec.campaign.key}
+        keys |= {rec.campaign.key for rec, _, _ in changed.values() if rec.campaign and rec.campaign.key}
         for table in ("figures", "hospitals", "articles"):
             con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _wh_stage_ids)")
         now = datetime.now(UTC)
@@ -182,7 +188,10 @@ def load_articles(
         _append(con, "articles", _ARTICLE_COLUMNS, articles)
         _append(con, "figures", _FIGURE_COLUMNS, figures)
         _append(con, "hospitals", _HOSPITAL_COLUMNS, hospitals)
-        refresh_summaries(con, sorted(touched))
+        if touched is None:
+            refresh_summaries(con, sorted(keys))
+        else:
+            touched |= keys
     return len(changed)
 
 

@@ -15,9 +15,21 @@
 -- one (organizer_inferred); with two or more, it stays without one and
 -- organizer_candidates lists them.
 CREATE OR REPLACE MACRO latest_articles_of(keys) AS TABLE
-WITH latest AS (
-    SELECT a.* REPLACE (coalesce(al.organizer, a.campaign_organizer) AS campaign_organizer),
-           a.campaign_organizer AS organizer_as_written
+SELECT
+    l.* EXCLUDE (named) REPLACE (
+        CASE WHEN l.campaign_organizer IS NULL AND len(l.named) = 1 THEN l.named[1]
+             ELSE l.campaign_organizer END AS campaign_organizer
+    ),
+    coalesce(l.campaign_organizer IS NULL AND len(l.named) = 1, false) AS organizer_inferred,
+    CASE WHEN l.campaign_organizer IS NULL AND len(l.named) > 1 THEN l.named END AS organizer_candidates
+FROM (
+    SELECT
+        a.* REPLACE (coalesce(al.organizer, a.campaign_organizer) AS campaign_organizer),
+        a.campaign_organizer AS organizer_as_written,
+        -- the organisers the site's articles of this campaign key name
+        list_sort(list(DISTINCT coalesce(al.organizer, a.campaign_organizer))
+            FILTER (WHERE a.campaign_key IS NOT NULL AND a.campaign_organizer IS NOT NULL)
+            OVER (PARTITION BY a.site, a.campaign_key)) AS named
     FROM (
         SELECT *
         FROM articles
@@ -30,23 +42,7 @@ WITH latest AS (
     ) AS a
     LEFT JOIN organizer_aliases AS al ON al.alias = lower(a.campaign_organizer)
     WHERE keys IS NULL OR list_contains(keys, a.campaign_key)
-),
-named AS (
-    SELECT site, campaign_key, list_sort(list(DISTINCT campaign_organizer)) AS organizers
-    FROM latest
-    WHERE campaign_key IS NOT NULL AND campaign_organizer IS NOT NULL
-    GROUP BY site, campaign_key
-)
-SELECT
-    l.* REPLACE (
-        CASE WHEN l.campaign_organizer IS NULL AND len(n.organizers) = 1 THEN n.organizers[1]
-             ELSE l.campaign_organizer END AS campaign_organizer
-    ),
-    coalesce(l.campaign_organizer IS NULL AND len(n.organizers) = 1, false) AS organizer_inferred,
-    CASE WHEN l.campaign_organizer IS NULL AND len(n.organizers) > 1 THEN n.organizers END
-        AS organizer_candidates
-FROM latest AS l
-LEFT JOIN named AS n ON n.site = l.site AND n.campaign_key = l.campaign_key;
+) AS l;
 
 CREATE OR REPLACE VIEW latest_articles AS SELECT * FROM latest_articles_of(NULL);
 
