@@ -155,9 +155,14 @@ def connect(
     }
     if not allow_files:
         config["enable_external_access"] = False
-        config["lock_configuration"] = True
     con = _open_with_retry(db_path, read_only=read_only, config=config, busy_timeout=busy_timeout)
     try:
+        with duckdb_errors(str(db_path)):
+            con.execute(
+                "SET enable_progress_bar = false"
+            )  # DuckDB's own bar writes to stdout, into a piped CSV
+            if not allow_files:
+                con.execute("SET lock_configuration = true")
         _check_and_migrate(con, db_path, read_only=read_only)
     except BaseException:
         con.close()

@@ -8,7 +8,9 @@ can compare years without this program.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +32,14 @@ EXPORTS: dict[str, str] = {
 }
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+def export_parquet(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, *, progress: Callable[[int, str], object] | None = None
+) -> list[Path]:
     """Write every table of :data:`EXPORTS` under ``out_dir``, one folder per year; returns the files.
 
     A table's folder is replaced whole, so exporting twice gives the same files.
-    Rows without a campaign year land in ``year=NULL``.
+    Rows without a campaign year land in ``year=NULL``. ``progress(done, name)`` is told
+    before each table is written (how many are done, which comes next).
     """
     out = Path(out_dir)
     try:
@@ -42,7 +47,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     except OSError as exc:
         raise WarehouseError(f"cannot create {out}: {exc.strerror}") from None
     written: list[Path] = []
-    for name, select in EXPORTS.items():
+    for done, (name, select) in enumerate(EXPORTS.items()):
+        if progress is not None:
+            progress(done, name)
         target = out / name
         if not fetch_all(con, f"SELECT count(*) FROM ({select})")[0][0]:
             continue
@@ -53,29 +60,36 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
 
 
 def write_rows_parquet(
-    columns: Sequence[str], types: Sequence[str], rows: Sequence[tuple[Any, ...]], out_file: Path
+    columns: Sequence[str], types: Sequence[str], rows: Iterable[Sequence[Any]], out_file: Path
 ) -> Path:
-    """Write one result set to a Parquet file through a private in-memory DuckDB.
+    """Write one result set to a Parquet file through a private DuckDB, a chunk of rows at a time.
 
     Used by ``campaigns sql --format parquet``: the warehouse connection has file
     access disabled, so the rows are written by a separate engine that sees only them.
+    ``rows`` may be an iterator: the private engine keeps them in a temporary file (with a
+    small memory limit), never all in Python's memory.
     """
     if not columns:
         raise WarehouseError("the query returned no columns to write")
     names = _unique(columns)
     ddl = ", ".join(f"{_ident(n)} {t}" for n, t in zip(names, types, strict=True))
-    mem = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
-    try:
-        with duckdb_errors(f"writing {out_file}"):
-            mem.execute(f"CREATE TABLE result ({ddl})")
-            if rows:
+    with tempfile.TemporaryDirectory(prefix="campaigns-parquet-") as tmp:
+        mem = duckdb.connect(
+            str(Path(tmp) / "rows.duckdb"),
+            config={"autoinstall_known_extensions": False, "memory_limit": "256MB"},
+        )
+        try:
+            with duckdb_errors(f"writing {out_file}"):
+                mem.execute(f"CREATE TABLE result ({ddl})")
                 appender = mem.appender("result")
-                appender.append_rows(list(rows))
+                it = iter(rows)
+                while chunk := list(itertools.islice(it, 10_000)):
+                    appender.append_rows(chunk)
                 appender.flush()
-            Path(out_file).parent.mkdir(parents=True, exist_ok=True)
-            mem.table("result").write_parquet(str(out_file), overwrite=True)
-    finally:
-        mem.close()
+                Path(out_file).parent.mkdir(parents=True, exist_ok=True)
+                mem.table("result").write_parquet(str(out_file), overwrite=True)
+        finally:
+            mem.close()
     return Path(out_file)
 
 

@@ -6,6 +6,9 @@ from fixed allowlists in this module, never from the caller.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -17,10 +20,13 @@ from warehouse.db import duckdb_errors, fetch_all
 
 __all__ = [
     "CAMPAIGN_SORTS",
+    "SqlResult",
     "campaign_yoy",
+    "describe_organizer",
     "list_campaigns",
     "resolve_campaign",
     "run_sql",
+    "run_sql_stream",
     "run_sql_typed",
 ]
 
@@ -48,7 +54,9 @@ _FUZZY_THRESHOLD = 0.82
 _FUZZY_LIMIT = 10
 
 
-def campaign_yoy(con: duckdb.DuckDBPyConnection, key: str, organizer: str | None = None) -> list[dict]:
+def campaign_yoy(
+    con: duckdb.DuckDBPyConnection, key: str, organizer: str | None = None, *, all_kinds: bool = False
+) -> list[dict]:
     """Years as rows for one campaign key (and organizer when given), by organiser then year.
 
     Each row: ``organizer``, ``year``, ``name``, ``articles``, ``inferred_articles`` (of
@@ -59,8 +67,9 @@ def campaign_yoy(con: duckdb.DuckDBPyConnection, key: str, organizer: str | None
     :data:`YOY_KINDS` ``<kind>_target``, ``<kind>_achieved`` and
     ``<kind>_achieved_change_pct`` (vs the previous year with data), and ``conflicts``
     listing "kind/role" where the sources disagree. Blood units, participants and sites
-    are always there; other kinds only when some year has a value. Every row of one
-    answer has the same keys. ``organizer`` may be a name from before a merger.
+    are always there; other kinds only when some year has a value, or always with
+    ``all_kinds`` (the same keys for every campaign: what programs read). Every row of
+    one answer has the same keys. ``organizer`` may be a name from before a merger.
 
     Reads the stored summaries (``summary_by_year``, ``articles_by_year``): milliseconds
     whatever the size of the warehouse.
@@ -115,7 +124,20 @@ def campaign_yoy(con: duckdb.DuckDBPyConnection, key: str, organizer: str | None
             row[f"{kind}_achieved_change_pct"] = change
         row["conflicts"] = sorted(rec[-1] or [])
     ordered = [rows[k] for k in sorted(rows, key=lambda k: (k[0] or "", k[1]))]
-    return _drop_empty_kinds(ordered)
+    return ordered if all_kinds else _drop_empty_kinds(ordered)
+
+
+def describe_organizer(
+    organizer: str | None, as_written: Sequence[str] = (), candidates: Sequence[str] = ()
+) -> str:
+    """Who runs a campaign, for people: the organiser with the other names its articles used
+    (across the 2025 merger), or "organiser unknown" with the candidates of their sites."""
+    if organizer is None:
+        return "organiser unknown" + (
+            f" (candidates on their sites: {', '.join(candidates)})" if candidates else ""
+        )
+    other = [w for w in as_written if w != organizer]
+    return organizer + (f" (articles say: {', '.join(other)})" if other else "")
 
 
 def resolve_campaign(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str | None]]:
@@ -195,15 +217,54 @@ def run_sql(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list
 
 def run_sql_typed(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[str], list[tuple]]:
     """Like :func:`run_sql`, with the DuckDB type name of each column (for writing Parquet)."""
+    result = run_sql_stream(con, query)
+    return result.columns, result.types, [row for chunk in result.chunks for row in chunk]
+
+
+@dataclass(frozen=True, slots=True)
+class SqlResult:
+    """The last statement's columns, their DuckDB types, and its rows read a chunk at a time."""
+
+    columns: list[str]
+    types: list[str]
+    chunks: Iterator[list[tuple]]
+
+
+def run_sql_stream(con: duckdb.DuckDBPyConnection, query: str, *, chunk_rows: int = 10_000) -> SqlResult:
+    """Run the user's SQL; its rows come ``chunk_rows`` at a time, never all at once in memory.
+
+    A statement without rows gives no columns. Ctrl-C while DuckDB works is a
+    :class:`KeyboardInterrupt`, as anywhere else.
+    """
     if not query.strip():
         raise WarehouseError("empty query")
-    with duckdb_errors():
+    with _interruptible(), duckdb_errors():
         con.execute(query)
         if con.description is None:
-            return [], [], []
+            return SqlResult([], [], iter(()))
         columns = [str(d[0]) for d in con.description]
         types = [str(d[1]) for d in con.description]
-        return columns, types, con.fetchall()
+
+    def chunks() -> Iterator[list[tuple]]:
+        while True:
+            with _interruptible(), duckdb_errors():
+                rows = con.fetchmany(chunk_rows)
+            if not rows:
+                return
+            yield rows
+
+    return SqlResult(columns, types, chunks())
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """DuckDB reports Ctrl-C as ``RuntimeError("Query interrupted")``: make it the KeyboardInterrupt it is."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if "interrupt" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _drop_empty_kinds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

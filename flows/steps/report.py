@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from extractors.kinds import YOY_KINDS, label
+from warehouse.queries import describe_organizer
 from warehouse.report_data import CampaignReport, CrawlHealth
 
-__all__ = ["CSP", "bar_chart", "organizer_line", "render_report"]
+__all__ = ["CSP", "bar_chart", "render_report"]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
@@ -163,15 +164,6 @@ def _health(health: CrawlHealth) -> str:
     )
 
 
-def organizer_line(camp: CampaignReport) -> str:
-    """Who runs the campaign, with the names its articles used (the 2025 merger) or the candidates."""
-    if camp.organizer is None:
-        cands = f" (candidates on their sites: {', '.join(camp.organizer_candidates)})"
-        return "organiser unknown" + (cands if camp.organizer_candidates else "")
-    written = [w for w in camp.organizers_as_written if w != camp.organizer]
-    return camp.organizer + (f" (articles say: {', '.join(written)})" if written else "")
-
-
 def _inferred_note(camp: CampaignReport) -> str:
     if not camp.inferred_articles:
         return ""
@@ -194,7 +186,7 @@ def render_report(
         title = camp.name or camp.key
         span = f"{camp.years[0]}–{camp.years[-1]}" if camp.years else "no year"
         blocks.append(
-            f'<section id="{_e(anchor)}"><h2>{_e(title)} — {_e(organizer_line(camp))}</h2>'
+            f'<section id="{_e(anchor)}"><h2>{_e(title)} — {_e(describe_organizer(camp.organizer, camp.organizers_as_written, camp.organizer_candidates))}</h2>'
             f'<p class="muted">key <code>{_e(camp.key)}</code> · {_e(span)} · {len(camp.figures)} figures</p>'
             f"{_inferred_note(camp)}{_charts(camp)}{_yoy_table(camp)}"
             f"<details><summary>Every number, with its words and source</summary>{_figures_table(camp.figures)}"
