@@ -165,11 +165,12 @@ def _health(health: CrawlHealth) -> str:
 
 
 def _inferred_note(camp: CampaignReport) -> str:
-    if not camp.inferred_articles:
+    n = camp.inferred_articles
+    if not n:
         return ""
     return (
-        f'<p class="muted">{camp.inferred_articles} articles name no organiser; they count here, inferred, '
-        "because their site names this one alone for the campaign.</p>"
+        f'<p class="muted">Organiser inferred for {n} {"article" if n == 1 else "articles"} naming none: '
+        "their site names only this one for the campaign.</p>"
     )
 
 

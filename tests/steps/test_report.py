@@ -182,3 +182,23 @@ def test_each_organisers_section_holds_its_own_years_sorted(tmp_path: Path) -> N
     assert "900" not in hanoi and "555" not in hanoi
     assert "2025" in nghe_an and "1 inferred" in nghe_an and "(organiser inferred)" in nghe_an
     assert len({s.split('"')[1] for s in sections}) == 3  # each section its own anchor
+
+
+def test_a_campaign_across_the_merger_shows_both_names(tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    hoa_binh, phu_tho = "Công an tỉnh Hòa Bình", "Công an tỉnh Phú Thọ"
+    recs = [
+        record("https://p.vn/21", "Thu 410 đơn vị máu.", [fig("410 đơn vị máu", 410)], year=2021, organizer=hoa_binh),
+        record("https://p.vn/23", "Mục tiêu 500 đơn vị máu.", [fig("500 đơn vị máu", 500, role="target")],
+               year=2023, organizer=None),
+        record("https://p.vn/25", "Thu 610 đơn vị máu.", [fig("610 đơn vị máu", 610)], year=2025, organizer=phu_tho),
+    ]  # fmt: skip
+    load_articles(con, [(r, None) for r in recs], run_id="r1")
+    (camp,) = campaign_reports(con)
+    page = render_report([camp], crawl_health(con))
+    con.close()
+    assert f"{phu_tho} (articles say: {hoa_binh})" in page
+    assert f"<tr><td>2021 (as {hoa_binh})</td>" in page and "<tr><td>2025</td>" in page
+    assert (
+        "Organiser inferred for 1 article naming none" in page and "<td class='n'>1 (1 inferred)</td>" in page
+    )
