@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from flows.cli import archive, extraction, warehouse
+from flows.cli import archive, extraction, history, warehouse
 from flows.cli._common import (
     COMPACT,
     ConfigOption,
@@ -204,7 +204,7 @@ def schedule(
     serve_deployments(settings.to_payload(), config=config, timezone=timezone, **crons)
 
 
-for _commands in (extraction, warehouse, archive):  # the commands of the other modules
+for _commands in (extraction, warehouse, archive, history):  # the commands of the other modules
     _commands.register(app)
 
 

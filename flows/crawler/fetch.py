@@ -268,7 +268,7 @@ class Fetcher:
                     async with host.client.stream("GET", url, headers=headers) as resp:
                         await reader.read(resp)
             except (TimeoutError, httpx.HTTPError, httpcore.ConnectError) as exc:
-                reader.keep(exchanges, truncated=True)
+                reader.keep(exchanges, truncated=_cut_by(exc))
                 raise _translate(exc, url, c.timeout_seconds) from None
             finally:  # the request left when it was written, maybe after a slow connect
                 host.last_start = max(host.last_start, host.backend.last_sent)
@@ -310,7 +310,8 @@ class _Reader:
         except FetchError as exc:
             self.refused = str(exc)
 
-    def keep(self, exchanges: list[Exchange], *, truncated: bool = False) -> Exchange | None:
+    def keep(self, exchanges: list[Exchange], *, truncated: str | None = None) -> Exchange | None:
+        """``truncated`` names what cut the body short ("time", "disconnect"); the byte cap says "length"."""
         resp, capped = self.resp, self.capped
         if resp is None:
             return None
@@ -326,8 +327,9 @@ class _Reader:
             body=bytes(capped.body) if capped else b"",
             fetched_at=self.fetched_at,
             remote_ip=self.remote_ip,
-            truncated=truncated or capped is None or capped.truncated,
+            truncated=bool(truncated) or capped is None or capped.truncated,
             redirects=self.redirects,
+            truncated_by=truncated or ("length" if capped is None or capped.truncated else None),
         )
         exchanges.append(ex)
         return ex
@@ -398,3 +400,8 @@ def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cut_by(exc: Exception) -> str:
+    """The WARC-Truncated reason of a response that ended in ``exc``: the deadline, or the connection."""
+    return "time" if isinstance(exc, TimeoutError | httpx.TimeoutException) else "disconnect"

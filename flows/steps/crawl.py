@@ -28,8 +28,10 @@ from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
 from flows.steps.archive import reindex_archive
 from flows.steps.extract import Extracted, Page, extract_archived
 from flows.steps.progress import report_progress
+from warehouse.archive_queries import latest_capture
 from warehouse.crawlstate import plan_articles, record_results, validators
 from warehouse.db import session, transaction
+from warehouse.history import record_origins
 from warehouse.load import (
     find_capture_by_digest,
     finish_run,
@@ -168,7 +170,7 @@ def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[Fe
 
 
 def archive_results(
-    settings: Settings, source: Source, results: Sequence[FetchResult], run_id: str
+    settings: Settings, source: Source, results: Sequence[FetchResult], run_id: str, *, origin: str = "crawl"
 ) -> list[Archived]:
     """Write every exchange of the results to WARC, then index captures and log fetches (one session).
 
@@ -183,6 +185,7 @@ def archive_results(
             settings.archive,
             max_bytes=settings.storage.warc_max_bytes,
             lookup=lambda url, digest: find_capture_by_digest(con, url, digest),
+            latest=lambda url: latest_capture(con, url),
         ) as warc:
             for result in results:
                 caps = [warc.write(ex) for ex in result.exchanges]
@@ -190,6 +193,7 @@ def archive_results(
                 archived.append(Archived(result, caps[-1] if caps else None))
         with transaction(con):
             load_captures(con, captures)
+            record_origins(con, [c.capture_id for c in captures], origin, run_id)  # crawl or backfill
             load_fetches(con, [fetch_row(a, source.name, run_id) for a in archived])
             record_results(con, source.name, [r for r in results if r.kind != "article"])
     log.info("%s: archived %d exchanges of %d fetches", source.name, len(captures), len(archived))
