@@ -149,7 +149,7 @@ class ProgressTracker:
         self.delay = 0.0
         self._since: dict[str, float] = {}
         self._stage: dict[str, Any] = {}
-        self._started = clock()
+        self._base = (clock(), 0)  # (time, done) when the current stage was first heard of
 
     def update(self, event: Mapping[str, Any]) -> str:
         stage = event.get("stage")
@@ -165,8 +165,9 @@ class ProgressTracker:
             if host in self.planned:
                 self.fetched[host] = self.fetched.get(host, 0) + 1
         elif stage is not None:
-            self._stage = {**event, "at": now}
-            self._started = now if event.get("done") in (0, None) else self._started
+            if stage != self._stage.get("stage"):  # the pace is measured from the stage's first event
+                self._base = (now, int(event.get("done") or 0))
+            self._stage = dict(event)
         return self.status(now)
 
     def status(self, now: float | None = None) -> str:
@@ -191,7 +192,8 @@ class ProgressTracker:
             str(e.get("stage")), str(e.get("stage"))
         )
         what = f" {e['what']}" if e.get("what") else ""
-        left = (now - self._started) / done * (total - done) if done else 0.0
+        since, done_then = self._base
+        left = (now - since) / (done - done_then) * (total - done) if done > done_then else 0.0
         return f"{verb} {done} of {total}{what}{_eta(left)}"
 
 

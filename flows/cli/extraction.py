@@ -308,8 +308,9 @@ def reextract(
     runner = task_runner.value if task_runner else ("dask" if dask_address or dask_workers else None)
     settings = settings_for(config, task_runner=runner, dask_address=dask_address, dask_workers=dask_workers)
     flow = runner is not None or settings.task_runner == "dask"
-    if not Path(settings.database).is_file():  # before Prefect starts: a read never creates a warehouse
-        fail(f"database {settings.database} does not exist (nothing has been loaded yet?)")
+    from warehouse.db import require_database
+
+    require_database(settings.database)  # before Prefect starts: a re-read never creates a warehouse
     err = console(stderr=True)
     with progress_logging(err):
         report = _run_flow(settings, site, since, err) if flow else _run_here(settings, site, since)

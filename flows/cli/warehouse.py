@@ -116,12 +116,12 @@ def sql(
     if fmt is SqlFormat.parquet and output is None:
         fail("--format parquet needs --output FILE", code=2)
     from errors import WarehouseError
-    from warehouse.db import connect
+    from warehouse.db import connect, require_database
     from warehouse.load import refresh_summaries
     from warehouse.queries import run_sql_stream
 
     settings = settings_for(config)
-    _require_database(settings.database)
+    require_database(settings.database)  # --write too: sql never creates a warehouse
     con = connect(settings.database, read_only=not write, allow_files=allow_files)
     try:
         result = run_sql_stream(con, query)
@@ -344,13 +344,6 @@ def export(
     finally:
         con.close()
     typer.echo(f"wrote {len(files)} {fmt.value} files under {out_dir}")
-
-
-def _require_database(path: Path) -> None:
-    from errors import WarehouseError
-
-    if not Path(path).is_file():
-        raise WarehouseError(f"database {path} does not exist (nothing has been loaded yet?)")
 
 
 def _with_hint(message: str) -> str:

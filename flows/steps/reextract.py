@@ -19,10 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from errors import WarehouseError
 from extractors.record import EXTRACTOR_VERSION, Figure
 from extractors.urls import site_of
 from flows.config import Settings
@@ -30,7 +28,7 @@ from flows.steps.extract import Extracted, Page, extract_archived
 from flows.steps.progress import report_progress
 from flows.steps.reextract_report import ReextractReport, SiteDiff, diff_figures, parse_since
 from warehouse.archive_queries import PreviousArticle, article_captures, previous_articles
-from warehouse.db import session
+from warehouse.db import require_database, session
 from warehouse.load import finish_run, load_articles, start_run
 
 __all__ = ["Reextraction", "extract_batch", "plan_reextract", "reextract"]
@@ -105,8 +103,7 @@ class Reextraction:
 def plan_reextract(settings: Settings, *, site: str | None = None, since: str | None = None) -> Reextraction:
     """The article captures to re-extract (of ``site``, fetched ``since``); starts the run."""
     when = parse_since(since)
-    if not Path(settings.database).is_file():  # never create an empty warehouse to read from
-        raise WarehouseError(f"database {settings.database} does not exist (nothing has been loaded yet?)")
+    require_database(settings.database)  # never create an empty warehouse to read from
     with session(settings.database) as con:
         captures = article_captures(con, site=site, since=when)
         run_id = start_run(con, "reextract", EXTRACTOR_VERSION, {"site": site, "since": since})

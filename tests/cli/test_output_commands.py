@@ -222,6 +222,10 @@ def test_page_text_is_never_markup_in_any_table(
         code, out, err = _run(argv, capsys)
         assert code == 0, (argv, err)
         outputs.append((argv[0], out))
+    fixtures = _hostile_fixture(tmp_path)
+    code, out, err = _run(["audit", "--fixtures", str(fixtures)], capsys)
+    assert "Extraction audit: 1 fixture pages" in out, err
+    outputs.append(("audit", out))
     summary = {
         "run_id": "crawl-1",
         "sources": [{"source": HOSTILE, "fetched": 1, "failed": {}, "new_campaign_years": [[KEY, 2023]]}],
@@ -246,6 +250,43 @@ def test_page_text_is_never_markup_in_any_table(
             "[video]",
         ):
             assert piece in out, (name, piece)  # as written, no escape code inside
+
+
+def _hostile_fixture(tmp_path: Path) -> Path:
+    """A fixture whose expected reading holds a figure the page lacks, quoted with markup: the
+    audit prints it in its diff."""
+    from extractors.extract import extract_article
+    from flows.steps.audit import project
+
+    page = _page(tmp_path)
+    folder = tmp_path / "fixtures" / "anninhthudo.vn"
+    folder.mkdir(parents=True)
+    (folder / "hien-mau.html").write_bytes(page.read_bytes())
+    expected = project(extract_article(page.read_bytes(), None).to_dict())
+    expected["figures"].append(
+        {"value": 7, "value_max": None, "approx": None, "kind": "other", "role": "other", "quote": HOSTILE}
+    )
+    (folder / "hien-mau.expected.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    return tmp_path / "fixtures"
+
+
+def test_crawl_summary_for_programs() -> None:
+    summary = {
+        "run_id": "crawl-1",
+        "sources": [{"source": "cand.com.vn", "fetched": 3, "failed": {"http 404": 1, "robots": 2},
+                     "new_campaign_years": [[KEY, 2023]]}],
+        "totals": {"fetched": 3, "failed": {"http 404": 1, "robots": 2}, "new_campaign_years": [[KEY, 2023]]},
+        "sources_failed": {},
+    }  # fmt: skip
+    for fmt in (Format.csv, Format.json):
+        buf = io.StringIO()
+        print_summary(Console(file=buf), summary, fmt)
+        if fmt is Format.json:
+            assert json.loads(buf.getvalue()) == summary
+        else:
+            rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+            assert [r["source"] for r in rows] == ["cand.com.vn", "total"]
+            assert rows[0]["failed"] == "3" and rows[1]["new_campaign_years"] == f"{KEY} 2023"
 
 
 def test_the_one_site_campaign_across_the_merger_is_one_campaign_with_five_years(
