@@ -165,9 +165,8 @@ def connect(
     con = _open_with_retry(db_path, read_only=read_only, config=config, busy_timeout=busy_timeout)
     try:
         with duckdb_errors(str(db_path)):
-            con.execute(
-                "SET enable_progress_bar = false"
-            )  # DuckDB's own bar writes to stdout, into a piped CSV
+            # DuckDB's own progress bar writes to stdout: into a piped CSV
+            con.execute("SET enable_progress_bar = false")
             if not allow_files:
                 con.execute("SET lock_configuration = true")
         _check_and_migrate(con, db_path, read_only=read_only)

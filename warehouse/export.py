@@ -34,7 +34,7 @@ EXPORTS: dict[str, str] = {
         FROM latest_articles
     """,
     "figures": "SELECT *, campaign_year AS year FROM campaign_figures",
-    "campaign_year_summary": "SELECT * FROM campaign_year_summary",
+    "campaign_year_summary": "SELECT * FROM summary_by_year",  # the view's rows, stored
 }
 #: The Hive folder of rows whose partition value is NULL.
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
