@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
@@ -46,9 +47,13 @@ __all__ = [
     "PROGRESS_LOGGER",
     "SUMMARY_FIELDS",
     "ConfigOption",
+    "DaskAddressOption",
+    "DaskWorkersOption",
     "Format",
     "FormatOption",
     "ProgressTracker",
+    "TaskRunner",
+    "TaskRunnerOption",
     "YoyStyle",
     "cell_text",
     "compact_table",
@@ -82,6 +87,23 @@ ConfigOption = Annotated[
 
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="table (for people), csv, json or markdown (for programs).")
+]
+
+
+class TaskRunner(StrEnum):
+    thread = "thread"
+    dask = "dask"
+
+
+#: Where a flow's tasks run (``crawl``, ``reextract``): flags over the config's task_runner keys.
+TaskRunnerOption = Annotated[
+    TaskRunner | None, typer.Option("--task-runner", help="Where tasks run (default from config).")
+]
+DaskAddressOption = Annotated[
+    str | None, typer.Option("--dask-address", help="Scheduler of an existing Dask cluster.")
+]
+DaskWorkersOption = Annotated[
+    int | None, typer.Option("--dask-workers", min=1, help="Workers of a local Dask cluster.")
 ]
 
 

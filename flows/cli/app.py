@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,8 +22,11 @@ from flows.cli import archive, extraction, history, warehouse
 from flows.cli._common import (
     COMPACT,
     ConfigOption,
+    DaskAddressOption,
+    DaskWorkersOption,
     Format,
     FormatOption,
+    TaskRunnerOption,
     console,
     fail,
     next_hint,
@@ -68,11 +70,6 @@ def _root(
     ] = False,
 ) -> None:
     """Crawl Vietnamese police and community news, archive it as WARC, keep campaign figures in DuckDB."""
-
-
-class TaskRunner(StrEnum):
-    thread = "thread"
-    dask = "dask"
 
 
 @app.command()
@@ -132,15 +129,9 @@ def crawl(
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Crawl only this source (repeatable).")
     ] = None,
-    task_runner: Annotated[
-        TaskRunner | None, typer.Option("--task-runner", help="Where tasks run (default from config).")
-    ] = None,
-    dask_address: Annotated[
-        str | None, typer.Option("--dask-address", help="Scheduler of an existing Dask cluster.")
-    ] = None,
-    dask_workers: Annotated[
-        int | None, typer.Option("--dask-workers", min=1, help="Workers of a local Dask cluster.")
-    ] = None,
+    task_runner: TaskRunnerOption = None,
+    dask_address: DaskAddressOption = None,
+    dask_workers: DaskWorkersOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Run the nightly crawl now: discover, fetch, archive, extract and load every source.

@@ -12,8 +12,11 @@ import typer
 
 from flows.cli._common import (
     ConfigOption,
+    DaskAddressOption,
+    DaskWorkersOption,
     Format,
     FormatOption,
+    TaskRunnerOption,
     console,
     emit,
     fail,
@@ -36,11 +39,6 @@ class ExtractFormat(StrEnum):
     table = "table"
     csv = "csv"
     markdown = "markdown"
-
-
-class TaskRunner(StrEnum):
-    thread = "thread"
-    dask = "dask"
 
 
 #: ``extract --format table|csv|markdown``: one row per figure (and per hospital named).
@@ -278,18 +276,9 @@ def reextract(
     since: Annotated[
         str | None, typer.Option("--since", help="Only captures fetched on or after this date (YYYY-MM-DD).")
     ] = None,
-    task_runner: Annotated[
-        TaskRunner | None,
-        typer.Option(
-            "--task-runner", help="Run the batches as Prefect tasks here (default: in this process)."
-        ),
-    ] = None,
-    dask_address: Annotated[
-        str | None, typer.Option("--dask-address", help="Scheduler of an existing Dask cluster.")
-    ] = None,
-    dask_workers: Annotated[
-        int | None, typer.Option("--dask-workers", min=1, help="Workers of a local Dask cluster.")
-    ] = None,
+    task_runner: TaskRunnerOption = None,
+    dask_address: DaskAddressOption = None,
+    dask_workers: DaskWorkersOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Re-extract archived articles with the current extractor (no network); print what changed per site.
