@@ -288,7 +288,8 @@ def reextract(
     `campaigns crawl` does; otherwise here, without Prefect.
     """
     from errors import ConfigError
-    from flows.steps.reextract_report import parse_since
+    from flows.steps.reextract_report import SITE_FIELDS, parse_since
+    from warehouse.db import require_database
 
     try:
         parse_since(since)  # a bad date fails before anything is opened
@@ -297,8 +298,6 @@ def reextract(
     runner = task_runner.value if task_runner else ("dask" if dask_address or dask_workers else None)
     settings = settings_for(config, task_runner=runner, dask_address=dask_address, dask_workers=dask_workers)
     flow = runner is not None or settings.task_runner == "dask"
-    from warehouse.db import require_database
-
     require_database(settings.database)  # before Prefect starts: a re-read never creates a warehouse
     err = console(stderr=True)
     with progress_logging(err):
@@ -306,12 +305,12 @@ def reextract(
     if fmt is Format.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     elif fmt is not Format.table:
-        emit(report.rows(), fmt)
+        emit(report.rows(), fmt, columns=SITE_FIELDS)
     else:
         out = console()
         out.print(report.headline(), markup=False, highlight=False)
         if report.sites:
-            emit(report.rows(), fmt)
+            emit(report.rows(), fmt, columns=SITE_FIELDS)
         for line in report.errors:
             out.print(f"failed: {line}", markup=False, highlight=False)
         if report.sites:

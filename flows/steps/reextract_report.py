@@ -16,13 +16,16 @@ from errors import ConfigError
 from extractors.record import Figure
 from warehouse.archive_queries import PreviousFigure
 
-__all__ = ["ReextractReport", "SiteDiff", "diff_figures", "parse_since"]
+__all__ = ["SITE_FIELDS", "ReextractReport", "SiteDiff", "diff_figures", "parse_since"]
 
 _COLUMNS = (  # SiteDiff field, table heading
     ("site", "site"), ("articles", "articles"), ("new_articles", "new"), ("skipped", "skipped"),
     ("failed", "failed"), ("figures_before", "figs before"), ("figures_after", "figs after"),
     ("added", "added"), ("removed", "removed"), ("changed", "changed"),
 )  # fmt: skip
+
+#: The keys of each row of :meth:`ReextractReport.rows` (``reextract --format csv|markdown``).
+SITE_FIELDS = tuple(f for f, _ in _COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
