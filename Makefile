@@ -57,6 +57,9 @@ audit: $(STAMP)
 	$(BIN)/campaigns audit
 	$(BIN)/campaigns audit --fixtures fixtures/heldout --diffs 0
 	$(BIN)/campaigns audit --fixtures fixtures/heldout2 --diffs 0
+	@if [ -f ../shared/realcorpus/articles.jsonl ]; then \
+	  $(BIN)/campaigns audit --corpus ../shared/realcorpus/articles.jsonl --floors fixtures/realcorpus-baseline.json --diffs 0; \
+	else echo "../shared/realcorpus not present: the real-corpus audit is skipped"; fi
 
 test: lint typecheck pytest audit
 

@@ -218,6 +218,9 @@ def print_summary(out: Console, summary: Mapping[str, Any], fmt: Format = Format
     left = sorted((totals.get("not_stored") or {}).items(), key=lambda item: (-item[1], item[0]))
     if left:  # article links found and not stored, each with its reason
         out.print(Text("Not stored: " + ", ".join(f"{n} {why}" for why, n in left)))
+    empty = sorted((totals.get("without_figures") or {}).items(), key=lambda item: (-item[1], item[0]))
+    if empty:  # stored, but no figure: each with why, so a gate never drops an article silently
+        out.print(Text("Stored without figures: " + ", ".join(f"{n} {why}" for why, n in empty)))
     years: dict[str, list[str]] = {}
     for key, year in totals.get("new_campaign_years") or []:
         years.setdefault(key, []).append(str(year))

@@ -175,16 +175,33 @@ def audit(
         typer.Option("--add", help="Turn an archived URL or a saved HTML file into a new fixture."),
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="With --add FILE: the page's URL.")] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus",
+            help="Score a JSON Lines corpus of articles read by hand (../shared/realcorpus's shape) instead.",
+            dir_okay=False,
+        ),
+    ] = None,
+    floors: Annotated[
+        Path | None,
+        typer.Option(
+            "--floors", help="With --corpus: the floors file (default: audit-baseline.json beside it)."
+        ),
+    ] = None,
     config: ConfigOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Re-extract every fixture; print a scorecard and diffs; exit 1 below a pinned floor.
 
+    With --corpus, score a corpus of hand-read article texts the same way (approx and
+    value_max too) against its floors.
+
     With --archive, re-read archived pages and report drift per site; with --add,
     write a new fixture whose expected file is a draft for a human to correct.
     A folder without fixture pages fails: there is nothing to hold the extractor to.
     """
-    from flows.steps.audit import audit_fixtures, default_fixtures_dir, render_diff
+    from flows.steps.audit import audit_corpus, audit_fixtures, default_fixtures_dir, render_diff
 
     fixtures = fixtures or default_fixtures_dir()
     if add is not None:
@@ -200,11 +217,20 @@ def audit(
     if archive:
         _audit_archive(settings_for(config), site, sample or None, fmt)
         return
-    if not fixtures.is_dir():
-        fail(f"no fixtures folder: {fixtures}")
-    result = audit_fixtures(fixtures, update=update)
-    if not result.pages:
-        fail(f"no fixture pages in {fixtures} (expected <site>/<slug>.html beside <slug>.expected.json)")
+    if corpus is not None:
+        if not corpus.is_file():
+            fail(f"no corpus file: {corpus}", code=2)
+        result = audit_corpus(corpus, floors=floors, update=update)
+        if not result.pages:
+            fail(f"no articles in {corpus} (one JSON object per line)")
+        what = f"{result.pages} corpus articles"
+    else:
+        if not fixtures.is_dir():
+            fail(f"no fixtures folder: {fixtures}")
+        result = audit_fixtures(fixtures, update=update)
+        if not result.pages:
+            fail(f"no fixture pages in {fixtures} (expected <site>/<slug>.html beside <slug>.expected.json)")
+        what = f"{result.pages} fixture pages"
     rows = _score_rows(result.card)
     if fmt is Format.json:
         doc = {"pages": result.pages, "scores": rows, "below_floor": list(result.failures),
@@ -214,7 +240,7 @@ def audit(
         emit(rows, fmt, columns=SCORE_FIELDS)
     else:
         shown = [{k: f"{v:.3f}" if isinstance(v, float) else v for k, v in r.items()} for r in rows]
-        emit(shown, fmt, columns=SCORE_FIELDS, title=f"Extraction audit: {result.pages} fixture pages")
+        emit(shown, fmt, columns=SCORE_FIELDS, title=f"Extraction audit: {what}")
         term = console()
         for diff in result.card.diffs[:diffs]:
             term.print("\n".join(render_diff(diff)), markup=False, highlight=False)
@@ -235,8 +261,9 @@ def _score_rows(card: Scorecard) -> list[dict[str, Any]]:
         return {"field": field, "precision": s.precision, "recall": s.recall, "f1": s.f1, "n": s.tp + s.fn}
 
     rows = [prf("figures (value+kind)", card.figures)]
-    rows.append({"field": "figure roles", "precision": None, "recall": None, "f1": card.role_accuracy,
-                 "n": card.role_total})  # fmt: skip
+    for field, value in (("figure roles", card.role_accuracy), ("figure approx", card.approx_accuracy),
+                         ("figure value_max", card.value_max_accuracy)):  # fmt: skip
+        rows.append({"field": field, "precision": None, "recall": None, "f1": value, "n": card.role_total})
     rows += [prf(f"  kind {kind}", s) for kind, s in sorted(card.by_kind.items())]
     rows += [prf(f"  role {role}", s) for role, s in sorted(card.by_role.items())]
     rows.append(prf("hospitals", card.hospitals))

@@ -201,6 +201,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"- articles: **{t['articles']}** ({t['loaded']} new or changed), figures: **{t['figures']}**, "
         f"ignored as off-topic: {t['irrelevant']}, extraction errors: {t['extraction_errors']}",
         f"- article links not stored: {left}",
+        "- stored without figures: "
+        + (", ".join(f"{n} {why}" for why, n in sorted(t.get("without_figures", {}).items())) or "none"),
         "- new campaign-years: " + (", ".join(f"{k} {y}" for k, y in t["new_campaign_years"]) or "none"),
     ]
     for name, error in summary["sources_failed"].items():

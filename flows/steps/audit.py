@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.extract import extract_article
-from extractors.scoring import FixtureDiff, Scorecard, score
+from errors import ConfigError
+from extractors.extract import extract_article, record_from_text
+from extractors.scoring import FixtureDiff, Scorecard, corpus_article, corpus_expected, score, score_corpus
 
 __all__ = [
     "BASELINE_NAME",
     "PROJECT_FIXTURES",
     "AuditResult",
+    "audit_corpus",
     "audit_fixtures",
     "check_floors",
     "default_fixtures_dir",
@@ -108,6 +110,36 @@ def audit_fixtures(fixtures_dir: Path, *, update: bool = False) -> AuditResult:
         write_baseline(card, fixtures_dir / BASELINE_NAME)
         failures = ()
     return AuditResult(card=card, pages=len(triples), failures=failures)
+
+
+def audit_corpus(corpus: Path, *, floors: Path | None = None, update: bool = False) -> AuditResult:
+    """Score a JSON Lines corpus of the real corpus's shape (``../shared/realcorpus/articles.jsonl``:
+    an article's words with a hand reading per line) by the corpus's rules, approx and value_max
+    included; hold it to ``floors`` (default: ``audit-baseline.json`` beside the corpus); with
+    ``update`` pin today's scores as the floors."""
+    triples = []
+    try:
+        lines = corpus.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read corpus {corpus}: {exc}") from None
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            article = corpus_article(line)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ConfigError(f"{corpus}:{number}: not a corpus line ({exc})") from None
+        record = record_from_text(
+            article["url"], article["title"], article["text"] or "", article["published"]
+        )
+        triples.append((str(line.get("id", number)), corpus_expected(line), project(record.to_dict())))
+    card = score_corpus(triples)
+    baseline = floors or corpus.with_name(BASELINE_NAME)
+    if update:
+        write_baseline(card, baseline)
+        return AuditResult(card=card, pages=len(triples), failures=())
+    return AuditResult(card=card, pages=len(triples), failures=check_floors(card, baseline))
 
 
 def check_floors(card: Scorecard, baseline: Path) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from errors import PipelineError, describe_error
+from extractors.extract import drop_reason
 from extractors.record import EXTRACTOR_VERSION
 from extractors.urls import host_of
 from flows.config import Settings, Source
@@ -45,6 +46,7 @@ from warehouse.types import Capture, FetchRow
 from warehouse.warc.writer import WarcArchive
 
 __all__ = [
+    "WITHOUT_FIGURES",
     "Archived",
     "Discovered",
     "Loaded",
@@ -66,6 +68,14 @@ __all__ = [
 
 log = logging.getLogger("campaigns.pipeline")
 
+#: Why a stored article gave no figure (:func:`extractors.extract.drop_reason`), in words.
+WITHOUT_FIGURES = {
+    "no_text": "no article text",
+    "off_topic_title": "another kind of story",
+    "not_coverage": "not campaign coverage",
+    "no_figures": "no figure found",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Archived:
@@ -84,6 +94,7 @@ class Loaded:
     figures: int
     new_campaign_years: tuple[tuple[str, int], ...]
     errors: tuple[tuple[Page, str], ...] = ()
+    without_figures: dict[str, int] = field(default_factory=dict)  # stored articles with none, by reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +303,8 @@ def load_records(
             record_results(con, source.name, [a.result for a in archived if a.result.kind == "article"])
     figures = sum(len(rec.figures) for _, rec in good)
     log.info("%s: loaded %d new or changed articles (%d figures)", source.name, loaded, figures)
-    return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors))
+    empty = Counter(WITHOUT_FIGURES[reason] for _, rec in good if (reason := drop_reason(rec)))
+    return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors), dict(empty))
 
 
 def _campaign_years(rows: Iterable[dict[str, Any]]) -> set[tuple[str, int]]:
@@ -328,6 +340,7 @@ class SourceSummary:
     new_campaign_years: list[tuple[str, int]] = field(default_factory=list)
     error: str | None = None
     not_stored: dict[str, int] = field(default_factory=dict)
+    without_figures: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -339,8 +352,16 @@ class SourceSummary:
         }
         failed = dict(Counter(self.failed) + Counter(other.failed))
         not_stored = dict(Counter(self.not_stored) + Counter(other.not_stored))
+        empty = dict(Counter(self.without_figures) + Counter(other.without_figures))
         years = sorted({*self.new_campaign_years, *other.new_campaign_years})
-        return replace(self, **sums, failed=failed, not_stored=not_stored, new_campaign_years=years)
+        return replace(
+            self,
+            **sums,
+            failed=failed,
+            not_stored=not_stored,
+            without_figures=empty,
+            new_campaign_years=years,
+        )
 
 
 def batch_summary(
@@ -373,6 +394,7 @@ def batch_summary(
         extraction_errors=len(loaded.errors) if loaded else 0,
         new_campaign_years=list(loaded.new_campaign_years) if loaded else [],
         not_stored={why: n for why, n in not_stored.items() if n},
+        without_figures=dict(loaded.without_figures) if loaded else {},
     )
 
 
