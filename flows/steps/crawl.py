@@ -36,7 +36,7 @@ from warehouse.load import (
     load_fetches,
     start_run,
 )
-from warehouse.queries import list_campaigns
+from warehouse.queries import list_campaigns, run_sql
 from warehouse.types import Capture, FetchRow
 from warehouse.warc.writer import WarcArchive
 
@@ -141,7 +141,15 @@ def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> lis
     with session(settings.database) as con:
         planned = plan_articles(con, source.name, list(urls), refresh=settings.crawl.refresh)
         known = validators(con, planned)
-    log.info("%s: %d of %d articles to fetch", source.name, len(planned), len(urls))
+    found = set(urls)
+    leftover = sum(1 for u in planned if u not in found)  # pending from a run that did not finish them
+    log.info(
+        "%s: %d of %d articles found to fetch%s",
+        source.name,
+        len(planned) - leftover,
+        len(found),
+        f", and {leftover} left from earlier runs" if leftover else "",
+    )
     return [FetchRequest(u, "article", *known.get(u, (None, None))) for u in planned]
 
 
@@ -238,6 +246,7 @@ def load_records(
     loaded = 0
     with session(settings.database) as con:
         before = _campaign_years(list_campaigns(con))
+        stored_before = _article_rows(con)
         try:
             loaded = (
                 load_articles(con, [(r, p.capture.capture_id) for p, r in good], run_id=run_id) if good else 0
@@ -256,6 +265,7 @@ def load_records(
                     errors.append((page, f"load: {describe_error(one)}"))
                     log.warning("%s: cannot load %s: %s", source.name, page.capture.url, describe_error(one))
         after = _campaign_years(list_campaigns(con))
+        new = _article_rows(con) - stored_before
         rows = [
             fetch_row(by_capture[p.capture.capture_id], source.name, run_id, error=msg)
             for p, msg in errors
@@ -266,8 +276,15 @@ def load_records(
                 load_fetches(con, rows)
             record_results(con, source.name, [a.result for a in archived if a.result.kind == "article"])
     figures = sum(len(rec.figures) for _, rec in good)
-    log.info("%s: loaded %d new or changed articles (%d figures)", source.name, loaded, figures)
+    log.info(
+        "%s: %d articles (%d figures): %d new, %d stored again from a newer capture, %d already stored as they are",
+        source.name, len(good), figures, new, loaded - new, len(good) - loaded,
+    )  # fmt: skip
     return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors))
+
+
+def _article_rows(con: Any) -> int:
+    return int(run_sql(con, "SELECT count(*) FROM articles")[1][0][0])
 
 
 def _campaign_years(rows: Iterable[dict[str, Any]]) -> set[tuple[str, int]]:
