@@ -59,6 +59,12 @@ def demo(
     fixtures: Annotated[
         Path | None, typer.Option("--fixtures", help="Fixture folder to serve (default: the project's).")
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the local demo news sites, crawl them with the nightly flow, print the year-over-year table."""
     from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo
@@ -67,7 +73,10 @@ def demo(
     out = console()
     with progress_logging(out):
         result = run_demo(
-            data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=lambda m: out.print(m, markup=False)
+            data_dir,
+            fixtures=fixtures or PROJECT_FIXTURES,
+            say=lambda m: out.print(m, markup=False),
+            verbose=verbose,
         )
     print_summary(out, result.summary)
     _print_campaign(out, result.database, DEMO_CAMPAIGN_KEY)
@@ -96,6 +105,14 @@ def _print_campaign(out: Console, database: Path, key: str) -> None:
     print_yoy(out, f"{name} ({org}): year over year", rows, COMPACT)
 
 
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
+    ),
+]
+
+
 @app.command()
 @one_line_errors
 def crawl(
@@ -113,9 +130,10 @@ def crawl(
     dask_workers: Annotated[
         int | None, typer.Option("--dask-workers", min=1, help="Workers of a local Dask cluster.")
     ] = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Run the nightly crawl now: discover, fetch, archive, extract and load every source."""
-    from flows.orchestration.prefect_env import configure_prefect
+    from flows.orchestration.prefect_env import configure_prefect, prefect_server
 
     settings = settings_for(
         config,
@@ -126,10 +144,11 @@ def crawl(
     )
     chosen = settings.select_sources(source or ())
     out = console()
-    out.print(configure_prefect(settings).describe())
+    env = configure_prefect(settings, verbose=verbose)
+    out.print(env.describe())
     from flows.orchestration.flows import nightly_crawl
 
-    with progress_logging(out):
+    with prefect_server(env), progress_logging(out):
         summary = nightly_crawl(settings=settings.to_payload(), sources=[s.name for s in chosen])
     print_summary(out, summary)
     if summary.get("sources_failed"):
@@ -150,22 +169,27 @@ def schedule(
     verify_cron: Annotated[
         str, typer.Option("--verify-cron", help="When the weekly archive verification runs.")
     ] = "0 4 * * 0",
+    verbose: VerboseOption = False,
 ) -> None:
     """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped."""
-    from flows.orchestration.prefect_env import configure_prefect
+    from flows.orchestration.prefect_env import configure_prefect, prefect_server
 
     settings = settings_for(config)
-    env = configure_prefect(settings)
-    if env.ephemeral:
+    env = configure_prefect(settings, verbose=verbose)
+    if env.api_url is None:
         fail(
-            "schedule needs a running Prefect server: run `prefect server start` and set "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+            "schedule needs a running Prefect server: start one (`prefect server start`, which listens at "
+            f"{env.serve_url}) and point Prefect at it (`prefect config set PREFECT_API_URL={env.serve_url}` "
+            "or export PREFECT_API_URL)"
         )
     from flows.orchestration.maintenance import serve_deployments
 
     crons = {"cron": cron, "audit_cron": audit_cron, "verify_cron": verify_cron}
-    typer.echo(f"{env.describe()}; serving crawl/audit/verify at {', '.join(crons.values())} ({timezone})")
-    serve_deployments(settings.to_payload(), config=config, timezone=timezone, **crons)
+    with prefect_server(env):
+        typer.echo(
+            f"{env.describe()}; serving crawl/audit/verify at {', '.join(crons.values())} ({timezone})"
+        )
+        serve_deployments(settings.to_payload(), config=config, timezone=timezone, **crons)
 
 
 for _commands in (extraction, warehouse, archive):  # the commands of the other modules

@@ -25,6 +25,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
@@ -43,7 +44,7 @@ from flows.demo._templates import (
     build_pages,
     load_articles,
 )
-from flows.orchestration.prefect_env import configure_prefect
+from flows.orchestration.prefect_env import configure_prefect, prefect_server
 from flows.steps.audit import PROJECT_FIXTURES
 
 __all__ = [
@@ -333,19 +334,33 @@ class DemoResult:
     config: Path
 
 
+def _data_folder(data_dir: Path) -> Path:
+    """The demo's folder, created; ConfigError when it cannot be (a file there, no permission)."""
+    data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"--data-dir {data_dir} is a file, not a folder")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the demo folder {data_dir}: {exc.strerror}") from None
+    return data_dir
+
+
 def run_demo(
     data_dir: Path,
     *,
     fixtures: Path = PROJECT_FIXTURES,
     say: Callable[[str], object] = print,
     configure: bool = True,
+    verbose: bool = False,
 ) -> DemoResult:
     """Serve the demo sites and crawl them with the nightly flow into ``data_dir``.
 
-    ``configure=False`` leaves Prefect's environment alone (tests run under a harness).
+    ``configure=False`` leaves Prefect's environment and server alone (tests run under a
+    harness); otherwise the run reports to the configured Prefect server, or to a
+    temporary one of this process (:func:`flows.orchestration.prefect_env.prefect_server`).
     """
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = _data_folder(data_dir)
     if not any((fixtures / lay.name).is_dir() for lay in DEMO_SITES):
         raise ConfigError(
             f"no demo fixtures under {fixtures} (expected {', '.join(s.name for s in DEMO_SITES)})"
@@ -357,12 +372,15 @@ def run_demo(
         config_path = data_dir / "campaigns.toml"
         config_path.write_text(to_toml(demo_config(site, data_dir)), encoding="utf-8")
         settings = load_settings(config_path)
+        server: AbstractContextManager[object] = nullcontext()
         if configure:
-            env = configure_prefect(settings, data_dir=data_dir)
-            say(f"{env.describe()} (starts in 10-20 s)")
+            env = configure_prefect(settings, data_dir=data_dir, verbose=verbose)
+            say(f"{env.describe()}" + (" (starts in 10-20 s)" if env.ephemeral else ""))
+            server = prefect_server(env)
         # Imported here, not at the top: Prefect reads its environment when first imported,
         # so it must come after configure_prefect.
         from flows.orchestration.flows import nightly_crawl
 
-        summary = nightly_crawl(settings=settings.to_payload())
+        with server:
+            summary = nightly_crawl(settings=settings.to_payload())
     return DemoResult(summary, settings.database, settings.archive, config_path)

@@ -36,7 +36,9 @@ def test_a_resumed_run_counts_what_it_plans_and_loads_truthfully(
         archived = steps.archive_results(settings, source, steps.fetch_pages(settings, planned), run_id)
         extracted = steps.extract_pages(settings, source, steps.article_pages(source, archived))
         with session(settings.database) as con:
-            stored = load_articles(con, [(r, p.capture.capture_id) for p, r in extracted.records], run_id=run_id)
+            stored = load_articles(
+                con, [(r, p.capture.capture_id) for p, r in extracted.records], run_id=run_id
+            )
         assert stored == 3
 
         caplog.clear()
