@@ -171,7 +171,13 @@ def schedule(
     ] = "0 4 * * 0",
     verbose: VerboseOption = False,
 ) -> None:
-    """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped."""
+    """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped.
+
+    They are registered as nightly-served, weekly-served, weekly-verify-served and
+    on-demand-served, beside (never over) the deployments of prefect.yaml; stopping pauses
+    these four only.
+    """
+    from flows.config import config_path
     from flows.orchestration.prefect_env import configure_prefect, prefect_server
 
     settings = settings_for(config)
@@ -182,14 +188,18 @@ def schedule(
             f"{env.serve_url}) and point Prefect at it (`prefect config set PREFECT_API_URL={env.serve_url}` "
             "or export PREFECT_API_URL)"
         )
-    from flows.orchestration.maintenance import serve_deployments
+    from flows.orchestration.deployments import build_deployments, serve_deployments
 
     crons = {"cron": cron, "audit_cron": audit_cron, "verify_cron": verify_cron}
+    deployments = build_deployments(
+        settings.to_payload(), config=config_path(config), timezone=timezone, **crons
+    )
     with prefect_server(env):
         typer.echo(
-            f"{env.describe()}; serving crawl/audit/verify at {', '.join(crons.values())} ({timezone})"
+            f"{env.describe()}; serving {', '.join(f'{d.flow_name}/{d.name}' for d in deployments)} "
+            f"at {', '.join(crons.values())} ({timezone}); stop with Ctrl-C"
         )
-        serve_deployments(settings.to_payload(), config=config, timezone=timezone, **crons)
+        serve_deployments(deployments)
 
 
 for _commands in (extraction, warehouse, archive):  # the commands of the other modules

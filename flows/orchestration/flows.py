@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from distributed import LocalCluster
@@ -23,9 +24,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
+from pydantic import ValidationError
 
 from errors import ConfigError, describe_error, is_transient
-from flows.config import Settings, load_settings
+from flows.config import CONFIG_ENV, DEFAULT_CONFIG_NAME, Settings, config_path, load_settings
 from flows.steps import crawl as steps
 from flows.steps.crawl import SourceSummary, batch_summary, summarize
 from flows.steps.extract import Extracted
@@ -114,8 +116,19 @@ _end = as_task(steps.end_run, "end-run")
 
 
 def settings_of(config: str | None, settings: dict[str, Any] | None) -> Settings:
-    """A deployment's parameters to settings: the payload when given, else the config file read now."""
-    return Settings.from_payload(settings) if settings is not None else load_settings(config)
+    """A run's parameters to settings: the payload when given, else the config file read now
+    (``config``, else ``$CAMPAIGNS_CONFIG``, else ``./campaigns.toml``: a run needs one)."""
+    if settings is not None:
+        try:
+            return Settings.from_payload(settings)
+        except ValidationError as exc:
+            raise ConfigError(f"invalid settings: {describe_error(exc)}") from None
+    if config is None and config_path(None) is None:
+        raise ConfigError(
+            f"no config file: pass the parameter config, set {CONFIG_ENV} or put "
+            f"{DEFAULT_CONFIG_NAME} in the working directory ({Path.cwd()})"
+        )
+    return load_settings(config)
 
 
 @flow(name="crawl-source", flow_run_name="crawl-{source_name}", validate_parameters=False)

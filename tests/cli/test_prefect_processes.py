@@ -149,6 +149,24 @@ def test_schedule_without_a_server_names_where_prefect_would_listen(
     assert "http://127.0.0.1:4321/api" in err and ":4200" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--cron", "0 2 * *"], "the nightly schedule '0 2 * *' is not a cron expression"),
+        (["--audit-cron", "every monday"], "the audit schedule 'every monday' is not a cron expression"),
+        (["--timezone", "Asia/Hanoi City"], "unknown time zone 'Asia/Hanoi City'"),
+    ],
+)
+def test_schedule_with_a_bad_cron_is_one_line(
+    tmp_path: Path, argv: list[str], needle: str, sites: tuple[DemoSite, Path]
+) -> None:
+    _, conf = sites
+    _out, err = _campaigns(
+        tmp_path, "schedule", "--config", str(conf), *argv, PREFECT_API_URL="http://127.0.0.1:9/api"
+    ).communicate(timeout=120)
+    assert err.count("\n") == 1 and err.startswith(f"error: {needle}"), err
+
+
 def test_demo_with_a_file_as_its_folder_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("x", encoding="utf-8")
     for folder, needle in (
