@@ -77,6 +77,11 @@ class CrawlSettings(_Strict):
     max_hosts_concurrent: int = Field(default=16, gt=0)
     listing_depth: int = Field(default=3, ge=1, description="pages of each listing to follow")
     refresh: bool = False
+    fail_after_unreached_runs: int = Field(
+        default=3,
+        ge=1,
+        description="a source not reached in this many crawl runs in a row fails the run (flows.steps.health)",
+    )
 
 
 class Source(_Strict):

@@ -146,11 +146,16 @@ def crawl(
     out = console()
     env = configure_prefect(settings, verbose=verbose)
     out.print(env.describe())
-    from flows.orchestration.flows import nightly_crawl
+    from flows.orchestration.flows import nightly_crawl, run_outcome
 
     with prefect_server(env), progress_logging(out):
-        summary = nightly_crawl(settings=settings.to_payload(), sources=[s.name for s in chosen])
+        state = nightly_crawl(
+            settings=settings.to_payload(), sources=[s.name for s in chosen], return_state=True
+        )
+        summary, failed_because = run_outcome(state)
     print_summary(out, summary)
+    if failed_because:
+        fail(f"the crawl failed: {failed_because}")
     if summary.get("sources_failed"):
         raise typer.Exit(1)
 

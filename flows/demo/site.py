@@ -34,7 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from errors import ConfigError
+from errors import ConfigError, PipelineError
 from flows.config import default_sources, load_settings
 from flows.demo._templates import (
     DEMO_SITES,
@@ -379,8 +379,12 @@ def run_demo(
             server = prefect_server(env)
         # Imported here, not at the top: Prefect reads its environment when first imported,
         # so it must come after configure_prefect.
-        from flows.orchestration.flows import nightly_crawl
+        from flows.orchestration.flows import nightly_crawl, run_outcome
 
         with server:
-            summary = nightly_crawl(settings=settings.to_payload())
+            summary, failed_because = run_outcome(
+                nightly_crawl(settings=settings.to_payload(), return_state=True)
+            )
+        if failed_because:
+            raise PipelineError(f"the demo crawl failed: {failed_because}")
     return DemoResult(summary, settings.database, settings.archive, config_path)

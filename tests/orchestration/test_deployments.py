@@ -4,8 +4,9 @@
 One scenario, in order: the work pool; ``prefect deploy --all`` on a terminal with no input;
 ``campaigns schedule`` registers its own deployments beside the worker's and is stopped; a
 worker started in a folder that is not the project's runs the nightly with the config of
-``$CAMPAIGNS_CONFIG`` (relative paths resolved next to it) against the demo sites; nothing
-of the worker's was paused or overwritten.
+``$CAMPAIGNS_CONFIG`` (relative paths resolved next to it) against the demo sites, then,
+the sites gone, a nightly that reaches nothing and ends Failed with the reason; nothing of
+the worker's was paused or overwritten.
 """
 
 from __future__ import annotations
@@ -108,23 +109,31 @@ def test_worker_deployments_and_schedule_share_one_server(server: RealServer, tm
         run = server.api("POST", f"/deployments/{nightly_id}/create_flow_run", {})
         elsewhere = tmp_path / "worker-cwd"
         elsewhere.mkdir()
-        with (tmp_path / "worker.log").open("w") as log:
-            worker = subprocess.Popen(
-                [str(BIN / "prefect"), "worker", "start", "--pool", "campaigns"],
-                cwd=elsewhere,
-                env={**server.env, "CAMPAIGNS_CONFIG": str(conf)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+        log = (tmp_path / "worker.log").open("w")
+        worker = subprocess.Popen(
+            [str(BIN / "prefect"), "worker", "start", "--pool", "campaigns"],
+            cwd=elsewhere,
+            env={**server.env, "CAMPAIGNS_CONFIG": str(conf)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            done = server.wait_for_run(run["id"])
+            # the sites are gone now: the next nightly reaches nothing
+            site.close()
+            dark = server.wait_for_run(
+                server.api("POST", f"/deployments/{nightly_id}/create_flow_run", {})["id"]
             )
-            try:
-                done = server.wait_for_run(run["id"])
-            finally:
-                stop(worker)
+        finally:
+            stop(worker)
+            log.close()
     logs = (tmp_path / "worker.log").read_text(errors="replace")
     assert done["state"]["type"] == "COMPLETED", (done["state"], logs[-4000:])
     assert sql(home / "data" / "campaigns.duckdb", "SELECT count(*) FROM articles")[0][0] == 4
     assert not (elsewhere / "data").exists()  # the run worked next to its config, not in the worker's folder
+    assert dark["state"]["type"] == "FAILED", (dark["state"], logs[-4000:])
+    assert dark["state"]["message"].startswith("reached nothing: anninhthudo.vn "), dark["state"]
     final = server.deployments()
     assert [k for k in _WORKER if final[k]["paused"]] == []
     assert sorted(DEPLOYMENTS) == sorted(k.split("/")[1] for k in _WORKER)
