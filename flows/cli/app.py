@@ -10,7 +10,9 @@ non-zero; bad arguments exit 2, failures 1, Ctrl-C 130.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -45,6 +47,14 @@ app = typer.Typer(
 )
 
 
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
+    ),
+]
+
+
 class TaskRunner(StrEnum):
     thread = "thread"
     dask = "dask"
@@ -59,23 +69,37 @@ def demo(
     fixtures: Annotated[
         Path | None, typer.Option("--fixtures", help="Fixture folder to serve (default: the project's).")
     ] = None,
-    verbose: Annotated[
+    verbose: VerboseOption = False,
+    serve: Annotated[
         bool,
         typer.Option(
-            "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
+            "--serve",
+            help="Only serve the demo sites, on the ports of the last demo, until stopped (Ctrl-C, SIGTERM); "
+            "DIR/campaigns.toml crawls them.",
         ),
     ] = False,
 ) -> None:
-    """Serve the local demo news sites, crawl them with the nightly flow, print the year-over-year table."""
-    from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo
+    """Serve the local demo news sites, crawl them with the nightly flow, print the year-over-year table.
+
+    With --serve: only serve the sites (same ports as the demo before) until stopped, so that
+    crawl, schedule and a worker can be tried against them with DIR/campaigns.toml.
+    """
+    from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo, serve_demo
     from flows.steps.audit import PROJECT_FIXTURES
 
     out = console()
+    say = lambda m: out.print(m, markup=False)  # noqa: E731
+    if serve:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        serve_demo(data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=say, stop=stop)
+        out.print("stopped")
+        return
     with progress_logging(out):
         result = run_demo(
             data_dir,
             fixtures=fixtures or PROJECT_FIXTURES,
-            say=lambda m: out.print(m, markup=False),
+            say=say,
             verbose=verbose,
         )
     print_summary(out, result.summary)
@@ -103,14 +127,6 @@ def _print_campaign(out: Console, database: Path, key: str) -> None:
     rows = [r for r in rows if r["organizer"] == org]
     name = next((r["name"] for r in reversed(rows) if r["name"]), key)
     print_yoy(out, f"{name} ({org}): year over year", rows, COMPACT)
-
-
-VerboseOption = Annotated[
-    bool,
-    typer.Option(
-        "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
-    ),
-]
 
 
 @app.command()
