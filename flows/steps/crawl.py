@@ -276,10 +276,13 @@ def load_records(
                 load_fetches(con, rows)
             record_results(con, source.name, [a.result for a in archived if a.result.kind == "article"])
     figures = sum(len(rec.figures) for _, rec in good)
-    log.info(
-        "%s: %d articles (%d figures): %d new, %d stored again from a newer capture, %d already stored as they are",
-        source.name, len(good), figures, new, loaded - new, len(good) - loaded,
-    )  # fmt: skip
+    counts = (
+        (new, "new"),
+        (loaded - new, "stored again from a newer capture"),
+        (len(good) - loaded, "already stored as they are"),
+    )
+    said = ", ".join(f"{n} {what}" for n, what in counts if n)
+    log.info("%s: %d articles (%d figures)%s", source.name, len(good), figures, f": {said}" if said else "")
     return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors))
 
 
