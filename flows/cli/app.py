@@ -216,9 +216,12 @@ def schedule(
         settings.to_payload(), config=config_path(config), timezone=timezone, **crons
     )
     with prefect_server(env):
+        typer.echo(env.describe())
+        when = [*crons.values(), "by hand"]
         typer.echo(
-            f"{env.describe()}; serving {', '.join(f'{d.flow_name}/{d.name}' for d in deployments)} "
-            f"at {', '.join(crons.values())} ({timezone}); stop with Ctrl-C"
+            "serving "
+            + ", ".join(f"{d.flow_name}/{d.name} ({w})" for d, w in zip(deployments, when, strict=True))
+            + f", times in {timezone}; Ctrl-C or SIGTERM stops and pauses these four"
         )
         serve_deployments(deployments)
 
