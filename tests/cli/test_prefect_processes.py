@@ -78,6 +78,8 @@ def _kill_9_leaves_nothing(process: subprocess.Popen[str], started: Callable[[],
     _wait("the flow running", started, process)
     below = descendants(process.pid)  # everything it started, recorded before it dies
     assert any(_SERVER in " ".join(p.cmdline()) for p in below)
+    if "dask" in " ".join(process.args):
+        assert any("multiprocessing.spawn" in " ".join(p.cmdline()) for p in below)  # a Dask worker
     process.kill()
     process.wait()
     deadline = time.monotonic() + 20
@@ -86,9 +88,13 @@ def _kill_9_leaves_nothing(process: subprocess.Popen[str], started: Callable[[],
     assert still_running(below) == []
 
 
-def test_kill_9_of_crawl_leaves_no_prefect_server(tmp_path: Path, sites: tuple[DemoSite, Path]) -> None:
+def test_kill_9_of_crawl_leaves_no_prefect_server_and_no_dask_worker(
+    tmp_path: Path, sites: tuple[DemoSite, Path]
+) -> None:
     site, conf = sites
-    crawl = _campaigns(tmp_path, "crawl", "--config", str(conf))
+    crawl = _campaigns(
+        tmp_path, "crawl", "--config", str(conf), "--task-runner", "dask", "--dask-workers", "1"
+    )
     _kill_9_leaves_nothing(crawl, lambda: sum(site.hits("anninhthudo.vn").values()) > 3)
 
 
@@ -102,6 +108,11 @@ def test_a_failed_crawl_says_why_in_one_line_and_prefect_logs_stay_off_the_termi
     tmp_path: Path, sites: tuple[DemoSite, Path]
 ) -> None:
     _, conf = sites
+    text = conf.read_text(encoding="utf-8")
+    assert "max_retries = 1" in text
+    conf.write_text(
+        text.replace("max_retries = 1", "max_retries = 0"), encoding="utf-8"
+    )  # one wait, no retry
     (tmp_path / "data").mkdir()
     holder = duckdb.connect(str(tmp_path / "data" / "campaigns.duckdb"))  # another writer holds it
     try:
