@@ -161,8 +161,14 @@ class Settings(BaseSettings):
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Settings:
-        """The settings of :meth:`to_payload` back (every field given: nothing read from the environment)."""
-        return cls.model_validate(payload)  # validation alone: BaseSettings reads the environment in __init__
+        """The settings of :meth:`to_payload` back (every field given: nothing read from the environment),
+        held to the same checks as a config file; ConfigError when they fail."""
+        try:
+            return cls.model_validate(
+                payload
+            )  # validation alone: BaseSettings reads the environment in __init__
+        except ValidationError as exc:
+            raise ConfigError(f"invalid settings: {_first_error(exc)}") from None
 
     def select_sources(self, names: Iterable[str] = ()) -> tuple[Source, ...]:
         """The configured sources, or those ``names`` (in that order); ConfigError for an unknown one."""

@@ -76,7 +76,7 @@ def test_bad_values_are_refused_when_the_settings_load(clean_env: Path, toml: st
 def test_a_payload_is_held_to_the_same_checks(clean_env: Path) -> None:
     payload = load_settings(_conf(clean_env, _SOURCE)).to_payload()
     payload["sources"][0]["article_pattern"] = "(["
-    with pytest.raises(ValueError, match="not a regular expression"):
+    with pytest.raises(ConfigError, match=r"invalid settings: sources\.0\.article_pattern: .*not a regular"):
         Settings.from_payload(payload)
 
 

@@ -25,7 +25,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
-from pydantic import ValidationError
 
 from errors import ConfigError, PipelineError, describe_error, is_transient
 from flows.config import CONFIG_ENV, DEFAULT_CONFIG_NAME, Settings, config_path, load_settings
@@ -123,10 +122,7 @@ def settings_of(config: str | None, settings: dict[str, Any] | None) -> Settings
     """A run's parameters to settings: the payload when given, else the config file read now
     (``config``, else ``$CAMPAIGNS_CONFIG``, else ``./campaigns.toml``: a run needs one)."""
     if settings is not None:
-        try:
-            return Settings.from_payload(settings)
-        except ValidationError as exc:
-            raise ConfigError(f"invalid settings: {describe_error(exc)}") from None
+        return Settings.from_payload(settings)
     if config is None and config_path(None) is None:
         raise ConfigError(
             f"no config file: pass the parameter config, set {CONFIG_ENV} or put "
