@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.campaign-archive-installed
 DATA   ?= demo-data
 
-.PHONY: help demo test lint typecheck pytest audit browser clean
+.PHONY: help demo test lint typecheck pytest audit browser wget clean
 
 help:
 	@echo "make demo   - serve the local demo sites, crawl them, print the year-over-year table ($(DATA)/)"
@@ -34,7 +34,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) browser wget
 	$(BIN)/python -m pytest -q
 
 # The report is tested in a real headless Chromium (Debian's package); install it when missing
@@ -44,6 +44,14 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
 	  echo "chromium not installed: the report's browser test will be skipped"
+
+# `campaigns import` is tested against WARCs written by Debian's wget: install it when missing.
+# (pywb, py-wacz and the oldest allowed DuckDB come from PyPI into build/tools/, made by the tests.)
+wget:
+	@command -v wget >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wget >/dev/null; } ; } || \
+	  echo "wget not installed: the import equivalence test will fail"
 
 audit: $(STAMP)
 	$(BIN)/campaigns audit

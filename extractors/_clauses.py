@@ -1,72 +1,58 @@
-"""Sentences, clauses and cue words of one text: what decides a figure's role.
+"""What decides a figure's role: the scope of its time and the modality of its words.
 
 A role has two parts, decided separately and then combined:
 
-* **scope**, the time a number belongs to: a multi-year total ("những năm qua",
-  "từ năm 2010 đến nay", "trải qua 12 lần tổ chức") is *cumulative*; a past year
-  ("năm 2023" when the campaign's year is 2024, "năm ngoái", "lần tổ chức trước")
-  is an earlier edition: its results are history (role *cumulative*, as the spec
-  reads "totals over earlier years"), its plans no plan of this campaign (role
-  *other*); with "đến nay" in its clause it is a multi-year total; the
-  whole country or force ("cả nước", "toàn lực lượng" before the number) is not
-  this campaign's (role *other*). A scope cue governs its clause (after the
-  number only within its comma phrase); a clause without one takes the scope of
-  the clause before it; a sentence opening "Trong đó", "Cụ thể", "Riêng" takes
-  the scope of the sentence before it.
+* **scope**, the time a number belongs to (:mod:`extractors._scopes`): cumulative,
+  past, current, national or none.
 * **modality**, plan or result, by strength: a plan word ("mục tiêu", "chỉ
   tiêu", "phấn đấu", "dự kiến", "sẽ") > a result word ("đã", "thu được",
-  "vượt chỉ tiêu", "tính đến") > "ít nhất"/"tối thiểu" > an action verb shared
-  by plans and results ("tiếp nhận", "đạt", "trao", "tham gia"). The nearest
+  "vượt chỉ tiêu", "tính đến") > "ít nhất"/"tối thiểu"/"kêu gọi" > an action verb
+  shared by plans and results ("tiếp nhận", "đạt", "trao", "tham gia"). The nearest
   comma phrase before the number that holds a cue decides, by its strongest cue
   ("dự kiến thu về 800" is a plan); failing that, the first cue after it in its
   clause ("tại 11 điểm … với mục tiêu …"), then the sentence's other clauses,
   then the sentence before when this one continues it. A bare action verb in a
   clause after a plan word's clause stays a plan ("phấn đấu …, trong đó … đạt
-  65%"). A number right after a goal noun is the goal ("vượt mục tiêu 25.000
-  người" is a target).
-
-A national phrase placing a counted noun ("tại 26 điểm trên cả nước, tiếp nhận
-…") scopes nothing. "Trong đó, …" takes the scope of the first count of the
-sentence before (the total it breaks down).
+  65%"), and in a sentence that goes on with the plan ("Đồng thời …"). A purpose
+  ("nhằm …") is a plan only for its own phrase: the results after it stay results.
+  A number right after a goal noun is the goal ("vượt mục tiêu 25.000 người" is a
+  target).
 
 Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …",
-".../suất", "mỗi suất gồm …") is *other*; a national scope is *other* unless the
-number is the goal itself ("mục tiêu chung toàn quốc 100.000"); a past scope is
-*cumulative* (*other* for a plan word); a cumulative scope is *cumulative* unless
-a plan word says *target*; otherwise the modality, and the caller's default when
-nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm") are *other*.
+".../suất", "mỗi suất gồm …", "hằng tháng") is *other*; a national scope is *other*
+unless the number is the goal itself ("mục tiêu chung toàn quốc 100.000"); a past
+scope is *cumulative* (an earlier year's or edition's result is history, as the spec
+reads "totals over earlier years"), but *other* for a plan word or when someone recalls
+it in their own words (a quotation: background); a cumulative scope is *cumulative*
+unless a plan word says *target*; otherwise the modality, and the caller's default when
+nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm", "chỉ còn") are
+*other*. The sites and days of a schedule that ends after the page's date
+(:meth:`Context.schedule_ahead`) are the plan of a drive still under way.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 
 from extractors import _lexicon as lx
+from extractors._scopes import Cue, Scopes
+from extractors._sentences import segments
 
 __all__ = ["Context", "Reading"]
 
 _ROLES = lx.section("roles")
-_CUE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "cumulative": lx.regex_pattern(_ROLES["cumulative"]),
-    "past": lx.phrase_pattern(_ROLES["past"]),
-    "national": lx.phrase_pattern(_ROLES["national"]),
-    "current": lx.phrase_pattern(_ROLES["current"]),
-    "target": lx.regex_pattern(_ROLES["target"]),
-    "weak_target": lx.phrase_pattern(_ROLES["weak_target"]),
-    "achieved": lx.phrase_pattern(_ROLES["achieved"]),
-    "achieved_weak": lx.phrase_pattern(_ROLES["achieved_weak"]),
-    "neutral": lx.phrase_pattern(_ROLES["neutral"]),
-    "year": lx.NAMED_YEAR_RE,
-}
-_SCOPES = ("cumulative", "past", "current", "year", "national")
 _LEVELS: dict[str, tuple[str, int]] = {
     "target": ("target", 4),
     "achieved": ("achieved", 3),
     "weak_target": ("target", 2),
     "achieved_weak": ("achieved", 1),
 }
+#: Cue kinds that speak for the numbers of their clause; a purpose only for its own phrase.
+_MODAL_KINDS = tuple(_LEVELS)
+_OWN_PHRASE_KINDS = (*_MODAL_KINDS, "purpose")
+_PURPOSE = ("target", 4)
 _STRONG_TARGET = _LEVELS["target"]
 _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
 _PER_UNIT_BEFORE = lx.phrase_pattern(_ROLES["per_unit_before"])
@@ -75,7 +61,6 @@ _PER_UNIT_LIST = re.compile(
     rf"(?:{_PER_UNIT_BEFORE.pattern})[^;]{{0,60}}?(?:{lx.phrase_pattern(_ROLES['per_unit_lists']).pattern})"
 )
 _PER_UNIT_AFTER = re.compile(rf"\s?(?:{lx.phrase_pattern(_ROLES['per_unit_after']).pattern})")
-_UNTIL_NOW = lx.phrase_pattern(_ROLES["until_now"])
 _GOAL_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})"
     rf"(?:\s?(?:{'|'.join(re.escape(f) for f in lx.forms(_ROLES['goal_fillers']))})){{0,2}}"
@@ -86,217 +71,56 @@ _GROWTH_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['growth']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
 _CONTINUATION = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['continuations']).pattern})")
-_SCOPE_CONTINUATION = re.compile(
-    rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})"
+_PLAN_CONTINUATION = re.compile(
+    rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['plan_continuations']).pattern})"
 )
-# A national phrase after a preposition inside a phrase ("tại 26 điểm trên cả nước", "cán bộ,
-# chiến sĩ trong toàn lực lượng") places the noun before it; it is no scope of the sentence.
-_NATIONAL_MODIFIER = re.compile(
-    rf"(?<![\d/.,])\d[\d.,]*%?\s[^,;]*?(?:{lx.phrase_pattern(_ROLES['national_modifier_prepositions']).pattern})\s?$"
+_DIGIT = re.compile(r"\d")
+_BREAKDOWN = re.compile(rf"[\s,;]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})")
+# The end of a span of days: "từ ngày 8 đến 14/8", "từ 25/3 đến 3/4/2025" (group 1 day, 2 month, 3 year).
+_SCHEDULE_END_RE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('numbers', 'range_open')).pattern})\s(?:ngày\s)?\d{{1,2}}(?:[/.\-]\d{{1,2}})?"
+    rf"\s?(?:{lx.phrase_pattern(lx.section('numbers', 'range_join')).pattern}|[-–])\s?(?:ngày\s)?"
+    r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-]((?:19|20)\d\d))?(?![\d])"
 )
-# A count in a sentence (not a year, not a date): where the sentence's main figure stands.
-_COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
-_NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
-_OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(_ROLES["clause_openers"])))
-_ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
+# Someone's own words: a quotation of some length ("…" in curly or straight quotes, on one line).
+_SPEECH_RE = re.compile(r"“[^”\n]{40,800}”|\"[^\"\n]{40,800}\"")
 
 
-@dataclass(frozen=True, slots=True)
-class _Cue:
-    start: int
-    end: int
-    kind: str
-    year: int = 0
-
-
-@dataclass(slots=True)
-class _Sentence:
-    start: int
-    end: int
-    clauses: list[tuple[int, int, bool]] = field(default_factory=list)  # (start, end, in parentheses)
-
-
-def _split_sentences(text: str, mf: str) -> list[_Sentence]:
-    out: list[_Sentence] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(mf):
-        nxt = text[m.end() : m.end() + 1]
-        if "\n" not in m.group():
-            word = mf[max(0, m.start() - 12) : m.start() + 1].rsplit(" ", 1)[-1].lstrip('("“')
-            if nxt.islower() or word in _ABBREVIATIONS:
-                continue  # "TP. Hồ Chí Minh", "ThS. Nguyễn …"
-        elif nxt.islower():
-            continue  # a hard line break inside a sentence
-        if m.start() > start:
-            out.append(_Sentence(start, m.start()))
-        start = m.end()
-    if start < len(mf):
-        out.append(_Sentence(start, len(mf)))
-    for sent in out:
-        sent.clauses = _split_clauses(mf, sent.start, sent.end)
-    return out
-
-
-def _split_clauses(mf: str, start: int, end: int) -> list[tuple[int, int, bool]]:
-    cuts: list[tuple[int, bool]] = [(start, False)]
-    for m in _OPENERS.finditer(mf, start, end):
-        cut = m.start() + (len(m.group()) - len(m.group().lstrip(" ,;")) if m.group() != "; " else 0)
-        cuts.append((cut, "(" in m.group()))
-    for m in re.finditer(r"\)", mf[start:end]):
-        cuts.append((start + m.end(), False))
-    cuts.sort()
-    clauses = []
-    for i, (cut, paren) in enumerate(cuts):
-        stop = cuts[i + 1][0] if i + 1 < len(cuts) else end
-        if stop > cut:
-            clauses.append((cut, stop, paren))
-    return clauses
-
-
-def _national_modifier(mf: str, cue: _Cue) -> bool:
-    """Whether a national phrase places a counted noun before it in its comma phrase ("tại 26 điểm
-    trên cả nước, tiếp nhận 12.460 …"), rather than scoping the sentence ("Năm 2023, cả nước tiếp
-    nhận …", "lực lượng Công an trên cả nước đã tổ chức 126 đợt")."""
-    seg_start = max(mf.rfind(",", 0, cue.start), mf.rfind(";", 0, cue.start), mf.rfind("\n", 0, cue.start))
-    seg_start = max(seg_start + 1, cue.start - 80)
-    end = cue.start
-    lead = _NATIONAL_PREPOSITION.match(mf, cue.start)
-    if lead:  # "trên cả nước" holds its preposition
-        end = lead.end()
-    return bool(_NATIONAL_MODIFIER.search(mf, seg_start, end))
-
-
-def _segments(mf: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
-    for m in re.finditer(r",\s", mf[start:end]):
-        out.append((pos, start + m.start()))
-        pos = start + m.end()
-    out.append((pos, end))
-    return out
-
-
-class Context:
+class Context(Scopes):
     """Sentence structure and cue words of one text, built once, asked per figure."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None) -> None:
-        self.mf = mf
-        self.ref_year = ref_year
-        self.sentences = _split_sentences(text, mf)
-        self._starts = [s.start for s in self.sentences]
-        self.cues = self._find_cues(mf)
-        self._cue_starts = [c.start for c in self.cues]
-        self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
-
-    @staticmethod
-    def _find_cues(mf: str) -> list[_Cue]:
-        found: list[_Cue] = []
-        for kind, pat in _CUE_PATTERNS.items():
-            for m in pat.finditer(mf):
-                year = int(m.group(1)) if kind == "year" else 0
-                found.append(_Cue(m.start(), m.end(), kind, year))
-        found.sort(key=lambda c: (c.start, -(c.end - c.start)))
-        kept: list[_Cue] = []
-        for cue in found:  # longest first at each place; no overlaps ("vượt chỉ tiêu" hides "chỉ tiêu")
-            if kept and cue.start < kept[-1].end:
-                continue
-            if cue.kind == "national" and _national_modifier(mf, cue):
-                continue
-            kept.append(cue)
-        return kept
-
-    # -- structure ---------------------------------------------------------------------------
-    def sentence_index(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self._starts, pos) - 1)
-
-    def sentence_span(self, pos: int) -> tuple[int, int]:
-        s = self.sentences[self.sentence_index(pos)] if self.sentences else _Sentence(0, len(self.mf))
-        return s.start, s.end
-
-    def clause_span(self, pos: int) -> tuple[int, int]:
-        if not self.sentences:
-            return 0, len(self.mf)
-        for start, end, _ in self.sentences[self.sentence_index(pos)].clauses:
-            if start <= pos < end:
-                return start, end
-        return self.sentence_span(pos)
-
-    def _cues_in(self, start: int, end: int, kinds: tuple[str, ...]) -> list[_Cue]:
-        i = bisect.bisect_left(self._cue_starts, start)
-        out = []
-        while i < len(self.cues) and self.cues[i].start < end:
-            if self.cues[i].kind in kinds:
-                out.append(self.cues[i])
-            i += 1
-        return out
-
-    # -- scope ---------------------------------------------------------------------------------
-    def _scope_of(self, cue: _Cue) -> str:
-        if cue.kind == "year":
-            if self.ref_year is None:
-                return ""
-            return "past" if cue.year < self.ref_year else "current"
-        return cue.kind
-
-    def _scope_in(self, start: int, end: int, pos: int) -> str:
-        """The scope the cues of one clause give ``pos``: those before it, and those after it in
-        its own comma phrase ("… 19.000 đơn vị máu trong những năm qua")."""
-        seg_end = next((e for s, e in _segments(self.mf, start, end) if s <= pos <= e), end)
-        cues = [
-            c
-            for c in self._cues_in(start, seg_end, _SCOPES)
-            if self._scope_of(c) and (c.kind != "national" or c.start < pos)
-        ]
-        if not cues:
-            return ""
-        if any(c.kind == "cumulative" for c in cues):
-            return "cumulative"
-        before = [c for c in cues if c.start < pos]
-        scope = self._scope_of(before[-1] if before else cues[0])
-        if scope == "past" and any(start <= u < end for u in self._until_now):
-            return "cumulative"
-        return scope
-
-    def _scope(self, pos: int, depth: int = 0) -> str:
-        if not self.sentences:
-            return ""
-        idx = self.sentence_index(pos)
-        clauses, sent_start = self.sentences[idx].clauses, self.sentences[idx].start
-        here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
-        scope = self._scope_in(clauses[here][0], clauses[here][1], pos)
-        for i in range(here - 1, -1, -1):
-            if scope:
-                break
-            if not clauses[i][2] or clauses[here][2]:
-                scope = self._scope_in(clauses[i][0], clauses[i][1], clauses[i][1])
-        if not scope and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent_start):
-            # "Trong đó, …" breaks down the sentence before: the scope of its first count
-            prev = self.sentences[idx - 1]
-            count = _COUNT_RE.search(self.mf, prev.start, prev.end)
-            scope = self._scope(count.start() if count else prev.end - 1, depth + 1)
-        return scope
+    def __init__(self, text: str, mf: str, ref_year: int | None, today: date | None = None) -> None:
+        super().__init__(text, mf, ref_year)
+        self.today = today
+        self._quotes = [m.span() for m in _SPEECH_RE.finditer(text)]
 
     # -- modality --------------------------------------------------------------------------
     @staticmethod
-    def _decide(cues: list[_Cue]) -> tuple[str, int] | None:
+    def _decide(cues: list[Cue]) -> tuple[str, int] | None:
         """The strongest cue of one phrase: plan word > result word > "ít nhất" > action verb."""
-        levels = [_LEVELS[c.kind] for c in cues if c.kind in _LEVELS]
+        levels = [
+            _PURPOSE if c.kind == "purpose" else _LEVELS[c.kind] for c in cues if c.kind in _OWN_PHRASE_KINDS
+        ]
         return max(levels, key=lambda lv: lv[1]) if levels else None
 
     def _modality_in(self, start: int, end: int, pos: int | None, upto: int = 0) -> tuple[str, int] | None:
         """Cues of one clause: the nearest phrase before ``pos`` (cues starting before ``upto``,
         the end of the figure's unit, count: "đạt 105% chỉ tiêu"), else the first after it."""
-        kinds = tuple(_LEVELS)
-        segs = _segments(self.mf, start, end)
+        kinds = _MODAL_KINDS
+        segs = segments(self.mf, start, end)
         if pos is not None:
             before = [seg for seg in segs if seg[0] <= pos]
             for i in range(len(before) - 1, -1, -1):
                 s, e = before[i]
-                found = self._decide(self._cues_in(s, min(e, max(pos, upto)), kinds))
+                own = _OWN_PHRASE_KINDS if i == len(before) - 1 else kinds  # "nhằm …" speaks only here
+                found = self._decide(self.cues_in(s, min(e, max(pos, upto)), own))
                 if (
                     found == _WEAK_ACHIEVED
-                    and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"
-                        self._decide(self._cues_in(s0, e0, kinds)) == _STRONG_TARGET for s0, e0 in before[:i]
+                    and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"; not a plan with a figure of its
+                        # own: "dự kiến trao 500 suất quà, ngày đầu tiên trao 200 suất" (a result)
+                        self._decide(self.cues_in(s0, e0, kinds)) == _STRONG_TARGET
+                        and not _DIGIT.search(self.mf, s0, e0)
+                        for s0, e0 in before[:i]
                     )
                 ):
                     return _STRONG_TARGET
@@ -306,7 +130,7 @@ class Context:
         else:
             after = segs
         for s, e in after:
-            found = self._decide(self._cues_in(max(s, pos or s), e, kinds))
+            found = self._decide(self.cues_in(max(s, pos or s), e, kinds))
             if found:
                 return found
         return None
@@ -319,18 +143,47 @@ class Context:
         here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
         found = self._modality_in(clauses[here][0], clauses[here][1], pos, upto)
         if found == _WEAK_ACHIEVED:  # "phấn đấu 1,9 triệu, trong đó … đạt 65%": the plan still governs,
-            if self._cues_in(clauses[here][0], pos, ("achieved",)):  # unless a result word ends its reach:
+            if self.cues_in(clauses[here][0], pos, ("achieved",)):  # unless a result word ends its reach:
                 found = _LEVELS["achieved"]  # "dự kiến trao 1.800 … nhưng đã vận động được …, tặng thêm 40"
-            elif _STRONG_TARGET in [self._modality_in(c[0], c[1], None) for c in clauses[:here]]:
+            elif any(  # a breakdown of the plan ("trong đó …"), or a plan that states no figure itself
+                self._modality_in(c[0], c[1], None) == _STRONG_TARGET
+                and (_BREAKDOWN.match(self.mf, clauses[here][0]) or not _DIGIT.search(self.mf, c[0], c[1]))
+                for c in clauses[:here]
+            ):
                 found = _STRONG_TARGET
         order = list(range(here - 1, -1, -1)) + list(range(here + 1, len(clauses)))
         for i in order:
             if found:
                 break
             found = self._modality_in(clauses[i][0], clauses[i][1], None)
-        if not found and idx > 0 and depth < 3 and _CONTINUATION.match(self.mf, sent_start):
-            found = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
+        if (
+            found in (None, _WEAK_ACHIEVED)
+            and idx > 0
+            and depth < 3
+            and _CONTINUATION.match(self.mf, sent_start)
+        ):
+            before = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
+            if found is None or (before == _STRONG_TARGET and _PLAN_CONTINUATION.match(self.mf, sent_start)):
+                # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
+                found = before
         return found
+
+    def schedule_ahead(self, pos: int) -> bool:
+        """Whether the sentence at ``pos`` gives a schedule that ends after the article's date
+        ("Chương trình diễn ra từ ngày 8 đến 14/8 tại 15 điểm", published on 10/8): the plan of a
+        drive still under way."""
+        if self.today is None:
+            return False
+        s, e = self.sentence_span(pos)
+        for m in _SCHEDULE_END_RE.finditer(self.mf, s, e):
+            day, month = int(m.group(1)), int(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self.today.year
+            try:
+                if date(year, month, day) > self.today:
+                    return True
+            except ValueError:
+                continue
+        return False
 
     # -- role ------------------------------------------------------------------------------
     def per_unit(self, start: int, unit_end: int) -> bool:
@@ -338,7 +191,7 @@ class Context:
         if _PER_UNIT_AFTER.match(self.mf, unit_end):
             return True
         c_start, _ = self.clause_span(start)
-        segs = [seg for seg in _segments(self.mf, c_start, start + 1) if seg[0] <= start]
+        segs = [seg for seg in segments(self.mf, c_start, start + 1) if seg[0] <= start]
         if not segs:
             return False
         cues = list(_PER_UNIT_BEFORE.finditer(self.mf, segs[-1][0], start))
@@ -349,6 +202,13 @@ class Context:
         if len(segs) >= 2:
             s, e = segs[-2]
             if len(self.mf[s:e].split()) <= 3 and _PER_UNIT_BEFORE.search(self.mf, s, e):
+                return True
+        # a phrase opening the clause with the unit governs it, when no number comes before it: "Đặc
+        # biệt, mỗi đơn vị máu được hiến, tình nguyện viên được hỗ trợ thêm 10kg gạo"
+        for s, e in segs[:-1]:
+            if _DIGIT.search(self.mf, c_start, s):
+                break
+            if len(self.mf[s:e].split()) <= 6 and _PER_UNIT_BEFORE.match(self.mf, s):
                 return True
         return False
 
@@ -362,11 +222,12 @@ class Context:
             modality = _STRONG_TARGET  # "vượt mục tiêu 25.000 người", "so với chỉ tiêu 2.800 đơn vị"
         return Reading(
             per_unit=self.per_unit(start, unit_end),
-            scope=self._scope(start),
+            scope=self.scope(start),
             modality=modality[0] if modality else None,
             level=modality[1] if modality else 0,
             goal=goal,
             growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start)),
+            quoted=any(s <= start < e for s, e in self._quotes),
         )
 
 
@@ -381,6 +242,7 @@ class Reading:
     goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
     growth: bool = False  # right after a growth verb: "tăng 42,9%"
     state: bool = False  # a state of things: "hiện có 320 thành viên", "chiếm 70%", "60% là …"
+    quoted: bool = False  # inside someone's words: “Năm ngoái, chúng tôi tiếp nhận 1.500 đơn vị”
 
     @property
     def strong(self) -> bool:
@@ -393,8 +255,9 @@ class Reading:
             return "other"
         if self.scope == "national":  # the whole country's, unless it is the goal itself
             return "target" if self.goal else "other"
-        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative
-            return "other" if self.strong else "cumulative"
+        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative,
+            # but an earlier session someone recalls in their own words is background: other
+            return "other" if self.strong or self.quoted else "cumulative"
         if self.scope == "cumulative":
             return "target" if self.strong else "cumulative"
         return self.modality or default

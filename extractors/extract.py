@@ -14,7 +14,12 @@ campaign words) and either a named campaign or a core word in its title or
 lead, so a policy round-up that mentions "hộ nghèo" in passing is not
 coverage; a campaign whose name holds such a word ("Mái ấm nghĩa tình") is.
 A title of another kind of story (a fraud "lừa đảo … chiếm đoạt", a tree-planting
-day) is no coverage unless it quotes the campaign's name.
+day) is no coverage unless it quotes the campaign's name. :func:`drop_reason` says
+why a record holds no figures (no text, off-topic title, not coverage, none found),
+for a crawl summary to count.
+
+A page whose URL names one site but whose layout is another's (a republished
+story) is read by its layout when the URL's site profile finds no text.
 
 Roles take the campaign's own year as "this year" (a launch published in
 December for next year's edition), else the page's year.
@@ -23,30 +28,54 @@ December for next year's edition), else the page's year.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from extractors import _lexicon as lx
 from extractors.campaign import extract_campaign
-from extractors.content import extract_content
+from extractors.content import Content, extract_content
 from extractors.figures import body_end, extract_figures
 from extractors.hospitals import extract_hospitals
 from extractors.normalize import match_form, normalize_text
 from extractors.record import EXTRACTOR_VERSION, ArticleRecord, Campaign, Figure, Hospital
 
-__all__ = ["extract_article", "is_relevant", "read_article"]
+__all__ = [
+    "DROP_REASONS",
+    "drop_reason",
+    "extract_article",
+    "is_relevant",
+    "read_article",
+    "record_from_text",
+]
+
+#: Why an article's record holds no figures (:func:`drop_reason`), in the order they are checked:
+#: no body text at all; a title of another kind of story; not campaign coverage (the topic gate);
+#: coverage in which no figure was found.
+DROP_REASONS: tuple[str, ...] = ("no_text", "off_topic_title", "not_coverage", "no_figures")
 
 _REL = lx.section("relevance")
 _RELEVANT_RE = lx.phrase_pattern(_REL["words"])
 _CORE_RE = lx.phrase_pattern(_REL["core"])
 _OFF_TOPIC_RE = lx.phrase_pattern([*_REL["off_topic_title"], *_REL["off_topic_neutral"]])
 _OFF_TOPIC_NEUTRAL = set(lx.forms(_REL["off_topic_neutral"]))
+_OTHER_TOPIC_RE = lx.phrase_pattern(_REL["other_topic_title"])
+_OWN_URL = (
+    r"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>",
+    r"<meta\b[^>]*\bproperty=[\"']?og:url[\"']?[^>]*>",
+)
+_OWN_URL_TEXT = tuple(re.compile(p, re.I) for p in _OWN_URL)
+_OWN_URL_BYTES = tuple(re.compile(p.encode(), re.I) for p in _OWN_URL)
 _TITLE_QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
 
 
 def _off_topic(title: str | None, campaign_name: str | None) -> bool:
-    """A title of another kind of story ("lừa đảo", "chiếm đoạt", "Tết trồng cây") that does not
-    quote the campaign's name: not coverage, whatever charity words its body uses."""
+    """A title of another kind of story that does not quote the campaign's name: not coverage,
+    whatever charity words its body uses. A crime cue ("lừa đảo", "chiếm đoạt") decides alone
+    (unless it is a unit's name: "Phòng An ninh điều tra"); another topic ("Tết trồng cây") only
+    when the title holds no core word of campaign coverage ("… kết hợp hiến máu" is coverage)."""
     mf = match_form(normalize_text(title or ""))
-    if not any(m.group() not in _OFF_TOPIC_NEUTRAL for m in _OFF_TOPIC_RE.finditer(mf)):
+    crime = any(m.group() not in _OFF_TOPIC_NEUTRAL for m in _OFF_TOPIC_RE.finditer(mf))
+    other = bool(_OTHER_TOPIC_RE.search(mf)) and not _CORE_RE.search(mf)
+    if not (crime or other):
         return False
     if not campaign_name:
         return True
@@ -74,13 +103,30 @@ def is_relevant(
 
 
 def _body(title: str | None, text: str) -> str:
-    """``text`` with the repeated title line and the related-news tail blanked (same length)."""
+    """``text`` with the related-news tail and every line that repeats the title blanked (same
+    length, so offsets hold): a page's headline is often printed again above the lead."""
     end = body_end(text)
     body = text[:end] + " " * (len(text) - end)
-    first, _, _ = body.partition("\n")
-    if title and first and match_form(normalize_text(first)) == match_form(normalize_text(title)):
-        body = " " * len(first) + body[len(first) :]
+    if not title:
+        return body
+    want = match_form(normalize_text(title))
+    pos = 0
+    for line in body.split("\n"):
+        if line.strip() and match_form(normalize_text(line)) == want:
+            body = body[:pos] + " " * len(line) + body[pos + len(line) :]
+        pos += len(line) + 1
     return body
+
+
+def _gate(title: str | None, body: str, campaign: Campaign | None) -> str | None:
+    """Why the article is no campaign coverage (a :data:`DROP_REASONS` value), or None. A page
+    whose body came out empty keeps what its title says (its campaign)."""
+    name = campaign.name if campaign is not None else None
+    if _off_topic(title, name):
+        return "off_topic_title"
+    if not is_relevant(title, body, name is not None, name):
+        return "not_coverage"
+    return None
 
 
 def read_article(
@@ -90,16 +136,62 @@ def read_article(
     body = _body(title, text)
     hospitals = extract_hospitals(body)
     campaign = extract_campaign(title, body, published)
-    name = campaign.name if campaign is not None else None
-    if _off_topic(title, name) or not is_relevant(title, body, name is not None, name):
+    if _gate(title, body, campaign) is not None:
         return None, (), ()
     # The campaign's own year is "this year" for roles (a launch published in December for the
     # next year's edition); else the page's year.
     year = campaign.year if campaign is not None else None
     if year is None and published and published[:4].isdigit():
         year = int(published[:4])
-    figures = extract_figures(body, published_year=year)
+    figures = extract_figures(body, published_year=year, published=published)
     return campaign, figures, hospitals
+
+
+def drop_reason(record: ArticleRecord) -> str | None:
+    """Why a record holds no figures: one of :data:`DROP_REASONS`, or None when it has figures.
+
+    Pure and cheap (the topic gate again over the record's own title and text), so a pipeline
+    can count the articles it crawled that yielded nothing, by reason, without a second
+    extraction: ``drop_reason(extract_article(html, url))``.
+    """
+    if record.figures:
+        return None
+    body = _body(record.title, record.text)
+    if not body.strip():
+        return "no_text"
+    campaign = extract_campaign(record.title, body, record.published)
+    return _gate(record.title, body, campaign) or "no_figures"
+
+
+def _without_own_url(html: str | bytes) -> str | bytes:
+    """The page without its canonical link and og:url, so that its layout, not its URL, says how
+    to read it."""
+    if isinstance(html, bytes):
+        for pattern in _OWN_URL_BYTES:
+            html = pattern.sub(b"", html)
+        return html
+    for text_pattern in _OWN_URL_TEXT:
+        html = text_pattern.sub("", html)
+    return html
+
+
+def _read_page(html: str | bytes, url: str | None, content_type: str | None) -> Content:
+    """The page's content. A page may carry another outlet's URL in the layout of the site that
+    republished it (syndication, "Nguồn: …"): when the URL's site profile finds no text, the page
+    is read again by its layout, keeping what the first reading found about the page itself."""
+    content = extract_content(html, url, content_type)
+    if content.text.strip():
+        return content
+    by_layout = extract_content(_without_own_url(html), None, content_type)
+    if not by_layout.text.strip():
+        return content
+    return replace(
+        content,
+        text=by_layout.text,
+        title=content.title or by_layout.title,
+        published=content.published or by_layout.published,
+        method=f"layout:{by_layout.method}",
+    )
 
 
 def extract_article(
@@ -111,7 +203,7 @@ def extract_article(
     Bytes are decoded by :func:`extractors.decode.decode_html`, the decoder the crawler uses
     too, so a page re-extracted from the archive reads exactly as it read when crawled.
     """
-    content = extract_content(html, url, content_type)
+    content = _read_page(html, url, content_type)
     campaign, figures, hospitals = read_article(content.title, content.text, content.published)
     return ArticleRecord(
         url=content.url or url or "",
@@ -122,6 +214,28 @@ def extract_article(
         section=content.section,
         language=content.language,
         text=content.text,
+        campaign=campaign,
+        figures=figures,
+        hospitals=hospitals,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def record_from_text(
+    url: str | None, title: str | None, text: str, published: str | None, site: str = ""
+) -> ArticleRecord:
+    """The record of an article given as its words rather than a page (a corpus of texts read by
+    hand): ``text`` is the body, paragraphs one per line, already normalised."""
+    campaign, figures, hospitals = read_article(title, text, published)
+    return ArticleRecord(
+        url=url or "",
+        canonical_url=None,
+        site=site,
+        title=title,
+        published=published,
+        section=None,
+        language="vi",
+        text=text,
         campaign=campaign,
         figures=figures,
         hospitals=hospitals,

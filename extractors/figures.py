@@ -1,11 +1,14 @@
 """Figures of a campaign article: a number, the counted unit after it, and what it means.
 
-A figure is a number (see :mod:`extractors.numbers`) followed by a unit phrase
-of the lexicon ("2.300 đơn vị máu", "22.583 lượt cán bộ, chiến sĩ", "11 điểm",
-"62,1%"). No unit, no figure: years, dates, ages ("28 tuổi"), times, volumes
-("350ml"), ordinals ("lần thứ 5", "đợt 5") and numbers of names ("Bệnh viện
-Quân y 211", "quận 3") are left out. The one exception is an amount in
-triệu/tỷ after a money word ("tổng trị giá 1,5 tỷ"), which is money.
+A figure is a number (see :mod:`extractors.numbers`) with a unit phrase of the
+lexicon (:mod:`extractors._units`): after it ("2.300 đơn vị máu", "22.583 lượt cán
+bộ, chiến sĩ", "11 điểm", "62,1%"), before it ("Tổng số đơn vị máu tiếp nhận là
+1.245") or in its table column's header. No unit, no figure: years, dates, ages
+("28 tuổi"), times, volumes ("350ml"), ordinals ("lần thứ 5", "đợt 5"), numbers of
+names ("Bệnh viện Quân y 211", "quận 3"), multiples ("gấp 1,5 lần") and bounds
+("không quá 20 người") are left out. The one exception is an amount in triệu/tỷ
+after a money word ("tổng trị giá 1,5 tỷ"), which is money. A figure said again
+is one figure with more ``mentions`` (:mod:`extractors._facts`).
 
 ``quote`` is the number and its unit as written; a hedge before the number
 ("hơn", "gần") is not quoted (it is ``approx``), a range's "từ … đến …" is.
@@ -17,13 +20,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from datetime import date
 from typing import cast
 
 from extractors import _lexicon as lx
 from extractors._clauses import Context, Reading
+from extractors._facts import FIXED_ROLE_KINDS, follow_references, join_unit_ranges, one_per_fact
+from extractors._units import CONTEXTS, PLEDGES, UNIT_RE, UNITS, cut_unit, table_units, unit_before, unit_kind
 from extractors.normalize import match_form
-from extractors.numbers import NumberMatch, joins_range, range_start, scan_numbers
+from extractors.numbers import NumberMatch, scan_numbers
 from extractors.record import Approx, Figure, Kind, Role
 
 __all__ = ["body_end", "extract_figures"]
@@ -31,33 +37,10 @@ __all__ = ["body_end", "extract_figures"]
 _FIG = lx.section("figures")
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    kind: str
-    when: str | None
-    otherwise: str
-
-
-def _load_units() -> dict[str, _Unit]:
-    units: dict[str, _Unit] = {}
-    for entry in lx.section("units"):
-        unit = _Unit(entry["kind"], entry.get("when"), entry.get("otherwise", entry["kind"]))
-        prefixes = [""] + [lx.form(p) + " " for p in entry.get("prefixes", [])]
-        for phrase in entry["phrases"]:
-            for prefix in prefixes:
-                units[prefix + lx.form(phrase)] = unit
-    return units
-
-
-_UNITS = _load_units()
-_UNIT_RE = re.compile(
-    "|".join(
-        re.escape(p) + (r"(?![^\W_])" if p[-1].isalnum() else "")
-        for p in sorted(_UNITS, key=lambda p: (-len(p), p))
-    )
-)
 _GLUED_OK = set(lx.forms(_FIG["glued_units"]))
 _CAPITAL_OK = set(lx.forms(_FIG["capital_units_ok"]))
+_CAPITAL_PEOPLE = set(lx.forms(_FIG["capital_people_ok"]))
+_LIMIT_RE = re.compile(rf"(?:{lx.regex_pattern(_FIG['limits_before']).pattern})\s$")
 _LABEL_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['labels']).pattern})\s$")
 _LABEL_OK_RE = re.compile(rf"(?:{lx.phrase_pattern(_FIG['label_exceptions']).pattern})\s$")
 _TAIL = set(lx.forms(_FIG["tail_headings"]))
@@ -66,18 +49,11 @@ _BIG_MULT_RE = re.compile(
     rf"(?:{'|'.join(lx.form(w) for w, v in lx.section('numbers', 'multipliers').items() if v >= 1e6)})$"
 )
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
-_CONTEXT = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
-_REGISTRATION_AFTER = re.compile(
-    rf"\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_FIG['contexts']['registration_modifiers']))})\s)*"
-    rf"(?:{_CONTEXT['registration'].pattern})"
-)
 _PERCENT = {"%", "phần trăm"}
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
-_FIXED_ROLE_KINDS = ("donations_per_person", "members")
+#: Kinds that make the plan of a drive (how many sites, how many days): see ``schedule_ahead``.
+_SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
 
-_REFERENCE_BEFORE = re.compile(
-    rf"(?:{lx.phrase_pattern(lx.section('roles', 'reference_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
-)
 # A state word, then at most four words (no number, no comma) before the number: "hiện có 320
 # thành viên", "chiếm tới 38%"; a percentage followed by "là" is a share ("60% là lần đầu").
 _STATE_BEFORE = re.compile(
@@ -85,6 +61,8 @@ _STATE_BEFORE = re.compile(
 )
 _SHARE_AFTER = re.compile(rf"\s(?:{lx.phrase_pattern(lx.section('roles', 'share_after')).pattern})")
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
+_PER_PERSON_BEFORE = lx.phrase_pattern(lx.section("roles", "per_person_before"))
+_NETWORK_BEFORE = lx.phrase_pattern(lx.section("roles", "network_before"))
 _WEIGHT_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()}|từ)\s)?$"
 )
@@ -116,46 +94,16 @@ def _is_label(mf: str, start: int) -> bool:
     window = mf[max(0, start - 24) : start]
     if _LABEL_OK_RE.search(window):
         return False
-    return bool(_LABEL_RE.search(window))
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _kind(unit: _Unit, ctx: Context, mf: str, num: NumberMatch, unit_end: int, blood_article: bool) -> str:
-    if unit.when == "blood":
-        s, e = ctx.sentence_span(num.start)
-        if _CONTEXT["blood"].search(mf, s, e):
-            return unit.kind
-        if blood_article and _CONTEXT["blood_verbs"].search(mf, s, num.start):
-            return unit.kind  # "đã tiếp nhận 2.150 đơn vị", "miền Bắc tiếp nhận 52.410 đơn vị; miền Nam …"
-        return unit.otherwise
-    if unit.when == "registration":
-        c_start, _ = ctx.clause_span(num.start)
-        seg_start = max(c_start, mf.rfind(", ", c_start, num.start) + 1)
-        if _REGISTRATION_AFTER.match(mf, unit_end):
-            return unit.kind  # "1.400 người đã đăng ký"
-        if _CONTEXT["registration"].search(mf, seg_start, num.start) and not _DIGIT.search(
-            mf, seg_start, num.start
-        ):  # "số người đăng ký đã lên tới 1.210 người"; not "4.482 lượt đăng ký và 4.106 lượt …"
-            return unit.kind
-        return unit.otherwise
-    if unit.when is not None and unit.when in _CONTEXT:
-        s, e = ctx.sentence_span(num.start)
-        return unit.kind if _CONTEXT[unit.when].search(mf, s, e) else unit.otherwise
-    if unit.when == "donation":
-        c_start, _ = ctx.clause_span(num.start)
-        after = mf[unit_end : unit_end + 20].lstrip()
-        if _CONTEXT["rounds_after"].match(after):
-            return unit.otherwise  # "12 lần tổ chức": rounds of the programme
-        if _CONTEXT["donation"].search(mf, c_start, num.start) or _CONTEXT["donation"].match(after):
-            return unit.kind  # "đã hiến máu 57 lần", "18 lần hiến tiểu cầu"
-        return unit.otherwise
-    return unit.kind
+    return bool(_LABEL_RE.search(window) or _LIMIT_RE.search(window))
 
 
 def _figure(
-    text: str, mf: str, num: NumberMatch, ctx: Context, blood_article: bool
+    text: str,
+    mf: str,
+    num: NumberMatch,
+    ctx: Context,
+    blood_article: bool,
+    tables: dict[int, tuple[str, int, int]],
 ) -> tuple[Figure, Reading] | None:
     if _is_label(mf, num.start) or num.value == 0:
         return None  # a label, an ordinal, a name's number; "Phiên chợ 0 đồng" counts nothing
@@ -163,28 +111,49 @@ def _figure(
     glued = pos < len(mf) and mf[pos].isalpha()
     if mf[pos : pos + 1] == " ":
         pos += 1
-    m = _UNIT_RE.match(mf, pos)
+    m = UNIT_RE.match(mf, pos)
     if m and glued and m.group().split(" ")[0] not in _GLUED_OK:
         return None  # "350ml", "15h30", "100m": not a counted unit
-    if m is None:
+    key, end = (m.group(), m.end()) if m else (None, pos)
+    tail = mf[pos:].rstrip()
+    if 3 <= len(tail) <= 12 and end < pos + len(tail):  # an excerpt that stops mid-word: "2.610 đơn v"
+        cut = cut_unit(tail)
+        if cut is not None:
+            key, end = cut, pos + len(tail)
+    start = num.start
+    if key is None:
         c_start, _ = ctx.clause_span(num.start)
-        if (
+        cell = tables.get(num.start)
+        before = None if cell else unit_before(mf, c_start, num.start)
+        if cell is not None and cell[2] == num.end:  # a table cell under a header with a unit
+            unit, at = UNITS[cell[0]], cell[1]
+            kind = unit_kind(unit, ctx, mf, at, at + len(cell[0]), blood_article)
+            unit_text, unit_end = text[at : at + len(cell[0])], num.end
+        elif before is not None and not glued:  # "đơn vị máu thu được là 1.009"
+            unit_key, start = before
+            unit_text, unit_end = text[start : start + len(unit_key)], num.end
+            kind = unit_kind(UNITS[unit_key], ctx, mf, num.start, num.end, blood_article)
+        elif (
             glued
             or not _BIG_MULT_RE.search(mf, num.start, num.end)
             or not _MONEY_CUE.search(mf, c_start, num.start)
         ):
             return None
-        kind, unit_text, unit_end = "money_vnd", None, num.end
+        else:
+            kind, unit_text, unit_end = "money_vnd", None, num.end
     else:
-        unit = _UNITS[m.group()]
-        if unit.kind == "none" or (text[pos].isupper() and m.group() not in _CAPITAL_OK):
+        unit = UNITS[key]
+        bare = key.removeprefix("lượt ")
+        if unit.kind == "none" or (
+            text[pos].isupper() and key not in _CAPITAL_OK and bare not in _CAPITAL_PEOPLE
+        ):
             return None  # not a counted unit, or a capitalised name ("Vùng 2 Cảnh sát biển")
-        if m.group() in _WEIGHT_UNITS and _WEIGHT_BEFORE.search(mf, max(0, num.start - 20), num.start):
+        if key in _WEIGHT_UNITS and _WEIGHT_BEFORE.search(mf, max(0, num.start - 20), num.start):
             return None  # a person's weight
         kind, unit_text, unit_end = (
-            _kind(unit, ctx, mf, num, m.end(), blood_article),
-            text[pos : m.end()],
-            m.end(),
+            unit_kind(unit, ctx, mf, num.start, end, blood_article),
+            text[pos:end],
+            end,
         )
     approx = num.approx
     if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
@@ -196,15 +165,22 @@ def _figure(
         kind=cast(Kind, kind),
         role="other",
         unit_text=unit_text,
-        quote=text[num.start : unit_end],
-        start=num.start,
+        quote=text[start:unit_end],
+        start=start,
         end=unit_end,
     )
     seg_start = max(0, mf.rfind(",", 0, num.start) + 1, mf.rfind(";", 0, num.start) + 1, num.start - 60)
-    state = bool(_STATE_BEFORE.search(mf, seg_start, num.start)) or bool(
-        unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end)
+    c_start, _ = ctx.clause_span(num.start)
+    state = (
+        bool(_STATE_BEFORE.search(mf, seg_start, num.start))
+        or bool(unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end))
+        # an institute's supply network: "cung cấp máu cho hơn 150 bệnh viện"
+        or (kind == "hospitals" and bool(_NETWORK_BEFORE.search(mf, c_start, num.start)))
     )
-    return fig, replace(ctx.reading(num.start, unit_end), state=state)
+    reading = replace(ctx.reading(num.start, unit_end), state=state)
+    if kind == "donations_per_person" and _PER_PERSON_BEFORE.search(mf, c_start, num.start):
+        reading = replace(reading, per_unit=False)  # "mỗi người đã 28 lần hiến máu": each one's own count
+    return fig, reading
 
 
 def _is_percent(fig: Figure) -> bool:
@@ -214,16 +190,18 @@ def _is_percent(fig: Figure) -> bool:
 def _role(fig: Figure, reading: Reading, default: str) -> Role:
     """The role from the cues, with the two kinds whose meaning fixes it.
 
-    A person's number of donations is a lifetime total (cumulative); a club's or
-    team's size is a state, not a result (other), unless it is a stated goal. A
+    A person's number of donations is a lifetime total (cumulative), what each one
+    pledged to this drive ("1 ngày lương/người") is read like any figure. A club's
+    size is read like any figure too ("đã có hơn 120 thành viên" is a result, "hiện
+    có 320 thành viên" a state: other, "lúc ban đầu … đến nay đã có 18" a history). A
     percentage is a ratio of the story (other) unless a plan or result word (not
     a bare action verb: "hiện mới đạt khoảng 1,5% dân số") speaks for it, and
     never takes the article's default.
     """
+    if fig.kind == "donations_per_person" and match_form(fig.unit_text or "") in PLEDGES:
+        return cast(Role, replace(reading, per_unit=False).role(default))
     if fig.kind == "donations_per_person" and not reading.per_unit:
         return "cumulative"
-    if fig.kind == "members" and (not reading.strong or reading.state):
-        return "other"
     if _is_percent(fig):
         if reading.growth:
             return "other"  # "tăng 42,9% so với năm 2022": a comparison, not a result
@@ -250,75 +228,44 @@ def _default_role(readings: list[Reading]) -> str:
     return ranked[0][0]
 
 
-def extract_figures(text: str, *, published_year: int | None = None) -> tuple[Figure, ...]:
+def extract_figures(
+    text: str, *, published_year: int | None = None, published: str | None = None
+) -> tuple[Figure, ...]:
     """Every figure of the article body ``text``, in text order.
 
     ``published_year`` is the article's year: a number of an earlier year ("năm
     2023 đã tiếp nhận …" in 2024) is not this year's result. Without it, the
-    year the text names most often stands in.
+    year the text names most often stands in. ``published`` (ISO 8601) is the
+    page's date: the sites and days of a schedule that ends after it are the plan
+    of a drive still under way, not its result.
     """
     mf = match_form(text)
     limit = body_end(text)
     ref = published_year if published_year is not None else _reference_year(mf[:limit])
-    ctx = Context(text, mf, ref)
-    blood_article = len(_CONTEXT["blood"].findall(mf, 0, limit)) >= 2
+    ctx = Context(text, mf, ref, _day(published))
+    blood_article = len(CONTEXTS["blood"].findall(mf, 0, limit)) >= 2
+    tables = table_units(text) if " | " in text else {}
     found: list[tuple[Figure, Reading]] = []
     for num in scan_numbers(text, mf):
         if num.start >= limit:
             break
-        item = _figure(text, mf, num, ctx, blood_article)
+        item = _figure(text, mf, num, ctx, blood_article, tables)
         if item is not None:
             found.append(item)
-    found = _join_unit_ranges(text, mf, found)
-    default = _default_role([r for fig, r in found if fig.kind not in _FIXED_ROLE_KINDS])
+    found = join_unit_ranges(text, mf, found)
+    default = _default_role([r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS])
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
-    return tuple(_follow_references(mf, ctx, figures))
+    figures = [
+        replace(fig, role="target")
+        if fig.kind in _SCHEDULE_KINDS and r.level == 0 and not r.per_unit and ctx.schedule_ahead(fig.start)
+        else fig
+        for fig, r in zip(figures, (r for _, r in found), strict=True)
+    ]
+    return one_per_fact(follow_references(mf, ctx, figures))
 
 
-def _follow_references(mf: str, ctx: Context, figures: list[Figure]) -> list[Figure]:
-    """ "Trong số 1.3 triệu lượt người …, có 58,6% …": a number after "trong số" that repeats an
-    earlier figure (value and kind) is that figure again, and the rest of its sentence is a part
-    of it: they take its role."""
-    out = list(figures)
-    for i, fig in enumerate(out):
-        if not _REFERENCE_BEFORE.search(mf, max(0, fig.start - 30), fig.start):
-            continue
-        earlier = next((f for f in reversed(out[:i]) if (f.value, f.kind) == (fig.value, fig.kind)), None)
-        if earlier is None:
-            continue
-        _, sent_end = ctx.sentence_span(fig.start)
-        for j in range(i, len(out)):
-            if out[j].start >= sent_end:
-                break
-            if out[j].kind not in _FIXED_ROLE_KINDS:
-                out[j] = replace(out[j], role=earlier.role)
-    return out
-
-
-def _join_unit_ranges(
-    text: str, mf: str, found: list[tuple[Figure, Reading]]
-) -> list[tuple[Figure, Reading]]:
-    """ "từ 500.000 đồng đến 1 triệu đồng": two figures of one unit joined by "đến" are one range."""
-    out: list[tuple[Figure, Reading]] = []
-    i = 0
-    while i < len(found):
-        a, reading = found[i]
-        if i + 1 < len(found) and a.value_max is None:
-            b = found[i + 1][0]
-            start = range_start(mf, a.start)
-            if (
-                start < a.start
-                and joins_range(mf, a.end, b.start)
-                and b.value_max is None
-                and (a.kind, match_form(a.unit_text or "")) == (b.kind, match_form(b.unit_text or ""))
-                and b.value > a.value
-            ):
-                joined = replace(
-                    a, value_max=b.value, approx="range", quote=text[start : b.end], start=start, end=b.end
-                )
-                out.append((joined, reading))
-                i += 2
-                continue
-        out.append((a, reading))
-        i += 1
-    return out
+def _day(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None

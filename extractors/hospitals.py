@@ -39,8 +39,11 @@ _ADMIN = lx.forms(_HOSP["admin_words"])
 _PLURAL_RE = re.compile(rf"(?:{lx.phrase_pattern(_HOSP['plural_words']).pattern}|\d)\s$")
 # One word of a name: letters and digits, with inner dots or hyphens ("TP.HCM", "19-8", "7A").
 _WORD_RE = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*\.?")
-_GAP_RE = re.compile(r" - | – | ")
+_GAP_RE = re.compile(r" - | – | |-(?=[^\W\d_])")
 _DOTTED = set(_HOSP["dotted_abbreviations"])
+_INNER_RE = re.compile(rf"(?:{lx.phrase_pattern(_HOSP['inner_phrases']).pattern})")
+_NUMBER_RE = re.compile(r"(?:số|no\.?) \d+(?![^\W_])")
+_ADMIN_RE = re.compile(rf"(?:{'|'.join(re.escape(a) for a in _ADMIN)})(?![^\W_])")
 
 
 def _is_capital(word: str) -> bool:
@@ -54,6 +57,14 @@ def _take_name(text: str, mf: str, pos: int) -> int:
         gap = _GAP_RE.match(text, end)
         if not gap or "\n" in gap.group():
             return end
+        inner = _INNER_RE.match(mf, gap.end()) if gap.group() == " " else None
+        if inner is None and gap.group() == " ":
+            inner = _NUMBER_RE.match(mf, gap.end())  # "Bệnh xá số 02 Công an thành phố"
+        if inner is None and gap.group() == " " and mf[pos:end].endswith("công an"):
+            inner = _ADMIN_RE.match(mf, gap.end())  # "… Công an tỉnh": the force of the province
+        if inner is not None:  # "Trung tâm Huyết học và Truyền máu Nghệ An"
+            end, prev = inner.end(), ""
+            continue
         word_m = _WORD_RE.match(text, gap.end())
         if not word_m:
             return end
@@ -110,7 +121,9 @@ def _names(text: str, mf: str) -> list[tuple[int, int]]:
 
 
 def _key(name: str) -> list[str]:
-    words = match_form(name).replace("–", "-").split()
+    """Words that identify a name: "BV" is "Bệnh viện"; "và" and dashes do not count, so "Viện
+    Huyết học - Truyền máu Trung ương" and "Viện Huyết học và Truyền máu Trung ương" are one."""
+    words = [w for w in re.split(r"[\s\-–]+", match_form(name)) if w and w != "và"]
     if words and words[0] == "bv":
         words = ["bệnh", "viện", *words[1:]]
     return words

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["fold", "match_form", "normalize_paragraphs", "normalize_text", "slugify"]
 
@@ -71,6 +72,7 @@ def _move_tone(m: re.Match[str]) -> str:
     return m.group(0)
 
 
+@lru_cache(maxsize=256)  # every reader asks again for the same title, body and lines
 def match_form(text: str) -> str:
     """Lower case, one tone-placement convention; ``len(match_form(t)) == len(t)``."""
     text = text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")

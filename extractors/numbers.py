@@ -232,13 +232,26 @@ def scan_numbers(text: str, mf: str | None = None) -> list[NumberMatch]:
         mf = match_form(text)
     nums = sorted(_digit_numbers(mf) + _spelled_numbers(mf), key=lambda n: n.start)
     out: list[NumberMatch] = []
-    for n in _join_ranges(mf, nums):
+    for n in _join_ranges(mf, _no_overlap(nums)):
         if n.value_max is not None:
             approx: str | None = "range"
             vmax: float | None = float(n.value_max)
         else:
             approx, vmax = _hedge(mf, n.start), None
         out.append(NumberMatch(float(n.value), vmax, approx, n.start, n.end, text[n.start : n.end]))
+    return out
+
+
+def _no_overlap(nums: list[_Num]) -> list[_Num]:
+    """Numbers in text order without the ones inside an earlier one: "200 nghìn" of "1 triệu 200
+    nghìn" is part of that amount, not a number of its own."""
+    out: list[_Num] = []
+    for n in nums:
+        if out and n.start < out[-1].end:
+            if n.end - n.start > out[-1].end - out[-1].start and n.start == out[-1].start:
+                out[-1] = n
+            continue
+        out.append(n)
     return out
 
 

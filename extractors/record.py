@@ -23,7 +23,7 @@ __all__ = [
 
 #: Bumped whenever extraction output may change; stored with every record so
 #: re-extraction keeps old versions beside new ones.
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 Kind = Literal[
     "blood_units",
@@ -56,7 +56,11 @@ def _num(value: float) -> int | float:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One number of the article: what it counts, what it means, where it stands."""
+    """One figure of the article: what it counts, what it means, where it is first stated.
+
+    One figure per fact: ``quote``/``start``/``end`` are its first mention and ``mentions``
+    counts how often the article states it (same kind, role, value, value_max and approx).
+    """
 
     value: int | float
     value_max: int | float | None
@@ -67,6 +71,7 @@ class Figure:
     quote: str
     start: int
     end: int
+    mentions: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +84,7 @@ class Figure:
             "quote": self.quote,
             "start": self.start,
             "end": self.end,
+            "mentions": self.mentions,
         }
 
     @classmethod
@@ -93,6 +99,7 @@ class Figure:
             quote=d["quote"],
             start=int(d["start"]),
             end=int(d["end"]),
+            mentions=int(d.get("mentions") or 1),
         )
 
 

@@ -59,6 +59,11 @@ class StorageSettings(_Strict):
     warc_max_bytes: int = Field(
         default=100 * 1024 * 1024, gt=0, description="rotate WARC files past this size"
     )
+    state_dir: Path | None = Field(
+        default=None,
+        description="per-host politeness state shared by every crawl of this warehouse "
+        "(default: '<database name>.hosts' beside the database)",
+    )
 
 
 class CrawlSettings(_Strict):
@@ -76,6 +81,13 @@ class CrawlSettings(_Strict):
     backoff_max_seconds: float = Field(default=60.0, ge=0)
     max_hosts_concurrent: int = Field(default=16, gt=0)
     listing_depth: int = Field(default=3, ge=1, description="pages of each listing to follow")
+    robots_cache_seconds: float = Field(
+        default=3600.0, ge=0, description="how long one robots.txt answer serves every crawl of a host"
+    )
+    sitemap_max_age_days: float = Field(
+        default=3.0, gt=0, description="sitemap entries (and child sitemaps) older than this are skipped"
+    )
+    sitemap_max_urls: int = Field(default=500, ge=0, description="article URLs read from sitemaps per source")
     refresh: bool = False
     fail_after_unreached_runs: int = Field(
         default=3,
@@ -152,11 +164,20 @@ class Settings(BaseSettings):
     def archive(self) -> Path:
         return self.storage.archive
 
+    @property
+    def state_dir(self) -> Path:
+        """Where crawls keep per-host politeness state (last request, robots.txt): the configured
+        folder, else ``<database name>.hosts`` beside the database, so every crawl of one warehouse
+        (a scheduled one and a manual one) shares it."""
+        db = self.storage.database
+        return self.storage.state_dir or db.with_name(f"{db.stem}.hosts")
+
     def to_payload(self) -> dict[str, Any]:
         """JSON-able data (a flow parameter), storage paths made absolute."""
         data = self.model_dump(mode="json")
-        for name in ("database", "archive"):
-            data["storage"][name] = str(Path(data["storage"][name]).expanduser().resolve())
+        for name in ("database", "archive", "state_dir"):
+            if data["storage"].get(name) is not None:
+                data["storage"][name] = str(Path(data["storage"][name]).expanduser().resolve())
         return data
 
     @classmethod

@@ -21,8 +21,12 @@ __all__ = [
     "PreviousFigure",
     "all_captures",
     "article_captures",
+    "capture_from_row",
+    "capture_select",
     "captures_for_url",
     "figures_of_version",
+    "latest_capture",
+    "package_selection",
     "previous_articles",
 ]
 
@@ -61,6 +65,16 @@ def _capture(r: tuple) -> Capture:
     )  # fmt: skip
 
 
+def capture_select() -> str:
+    """The SELECT of a capture row (table alias ``c``), for other modules' queries."""
+    return _CAPTURE_SELECT
+
+
+def capture_from_row(row: tuple) -> Capture:
+    """A row of :func:`capture_select` as a Capture."""
+    return _capture(row)
+
+
 def all_captures(con: duckdb.DuckDBPyConnection) -> list[Capture]:
     """The whole WARC index, by file and offset."""
     return [_capture(r) for r in fetch_all(con, _CAPTURE_SELECT + ' ORDER BY c.warc_file, c."offset"')]
@@ -70,6 +84,55 @@ def captures_for_url(con: duckdb.DuckDBPyConnection, url: str) -> list[Capture]:
     """Every capture of ``url``, oldest first."""
     rows = fetch_all(con, _CAPTURE_SELECT + " WHERE c.url = ? ORDER BY c.fetched_at, c.capture_id", [url])
     return [_capture(r) for r in rows]
+
+
+def latest_capture(con: duckdb.DuckDBPyConnection, url: str) -> Capture | None:
+    """The latest 2xx capture of ``url`` (a response, or a revisit of one): what a 304 confirms."""
+    rows = fetch_all(
+        con,
+        _CAPTURE_SELECT + " WHERE c.url = ? AND c.status BETWEEN 200 AND 299"
+        " ORDER BY c.fetched_at DESC, c.capture_id LIMIT 1",
+        [url],
+    )
+    return _capture(rows[0]) if rows else None
+
+
+_HOST = "lower(regexp_extract(c.url, '^[A-Za-z]+://([^/:?#]+)', 1))"
+
+
+def package_selection(
+    con: duckdb.DuckDBPyConnection, *, site: str | None = None, since: datetime | None = None
+) -> tuple[list[Capture], list[tuple[str, str, str | None, str | None]]]:
+    """What a WACZ of the archive holds: every capture of the WARC files that hold a capture
+    of ``site`` (a host or a parent domain) fetched at or after ``since`` (plus the files of the
+    originals their revisits point to), and the articles among them as
+    ``(url, latest capture time, title, published)``, one per URL."""
+    scope = (
+        "WITH picked AS (SELECT c.warc_file, c.refers_to FROM captures AS c"
+        " WHERE (CAST(? AS TIMESTAMPTZ) IS NULL OR c.fetched_at >= CAST(? AS TIMESTAMPTZ))"
+        f" AND (CAST(? AS VARCHAR) IS NULL OR {_HOST} IN (lower(?), 'www.' || lower(?))"
+        f"      OR {_HOST} LIKE '%.' || lower(?))),"
+        " files AS (SELECT warc_file FROM picked UNION SELECT o.warc_file FROM picked AS p"
+        "           JOIN captures AS o ON o.capture_id = p.refers_to)"
+    )
+    params = [since, since, site, site, site, site]
+    caps = fetch_all(
+        con,
+        scope
+        + _CAPTURE_SELECT
+        + ' WHERE c.warc_file IN (SELECT warc_file FROM files) ORDER BY c.warc_file, c."offset"',
+        params,
+    )
+    pages = fetch_all(
+        con,
+        scope + " SELECT c.url, strftime(max(c.fetched_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'),"
+        " arg_max(a.title, a.version_sort), arg_max(a.published, a.version_sort)"
+        " FROM articles AS a JOIN captures AS c ON c.capture_id = a.capture_id"
+        " WHERE c.warc_file IN (SELECT warc_file FROM files)"
+        " GROUP BY c.url ORDER BY min(c.fetched_at), c.url",
+        params,
+    )
+    return [_capture(r) for r in caps], [(r[0], r[1], r[2], r[3]) for r in pages]
 
 
 def article_captures(

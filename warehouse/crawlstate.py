@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -63,7 +64,15 @@ class FetchResult(Protocol):
     def body(self) -> bytes | None: ...
 
 
-__all__ = ["RESUMABLE", "pending", "plan_articles", "record_results", "validators"]
+__all__ = [
+    "RESUMABLE",
+    "EntryState",
+    "entry_state",
+    "pending",
+    "plan_articles",
+    "record_results",
+    "validators",
+]
 
 RESUMABLE = ("pending", "deferred")
 
@@ -120,6 +129,10 @@ ON CONFLICT (url) DO UPDATE SET
     last_outcome = excluded.last_outcome,
     final_url = coalesce(excluded.final_url, url_state.final_url),
     last_fetched_at = excluded.last_fetched_at
+"""
+_ENTRY_STATE = """
+SELECT url, kind, etag, last_modified, last_outcome FROM url_state
+WHERE source = ? AND kind IS NOT NULL AND kind <> 'article' ORDER BY url
 """
 _VALIDATORS = """
 SELECT url, etag, last_modified FROM url_state
@@ -222,6 +235,24 @@ def validators(
         for spelling in (url, *spellings.get(url, ())):
             found[spelling] = (etag, last_modified)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class EntryState:
+    """What the last fetch of one listing page, feed or sitemap left."""
+
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    last_outcome: str | None
+
+
+def entry_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, EntryState]:
+    """Every listing page, feed and sitemap of ``source`` fetched before (found by discovery as
+    well as configured): validators for conditional requests, and the feeds to read again."""
+    with _errors("read the entry state"):
+        rows = con.execute(_ENTRY_STATE, [source]).fetchall()
+    return {url: EntryState(kind, etag, lm, outcome) for url, kind, etag, lm, outcome in rows}
 
 
 def pending(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:

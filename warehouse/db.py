@@ -31,6 +31,7 @@ from errors import WarehouseBusyError, WarehouseError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "STORAGE_COMPATIBILITY",
     "Migration",
     "connect",
     "discover_migrations",
@@ -46,6 +47,9 @@ _MIGRATIONS = _HERE / "migrations"
 _VIEWS = _HERE / "views.sql"
 _MIGRATION_NAME = re.compile(r"^(\d{3,})_([A-Za-z0-9_]+)\.sql$")
 _LOCK_MARKERS = ("could not set lock", "conflicting lock")
+#: The storage format new warehouse files are written in: the one of DuckDB 1.1, the oldest
+#: version ``pyproject.toml`` allows, so every allowed DuckDB (and the tools built on it) opens them.
+STORAGE_COMPATIBILITY = "v1.1.0"
 _BOOTSTRAP = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
@@ -152,6 +156,8 @@ def connect(
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": True,
+        # a new file is written in the storage format of the oldest DuckDB pyproject.toml allows
+        "storage_compatibility_version": STORAGE_COMPATIBILITY,
     }
     if not allow_files:
         config["enable_external_access"] = False

@@ -1,13 +1,19 @@
 """Exports: the warehouse as Hive-partitioned Parquet, and one result set as a Parquet file.
 
-``export_parquet`` writes ``<out>/<table>/year=YYYY/*.parquet`` for the latest
+``export_parquet`` writes ``<out>/<table>/year=YYYY/data_0.parquet`` for the latest
 article versions, their figures and the per-year summary, so other tools (or
 DuckDB itself: ``read_parquet('out/figures/*/*.parquet', hive_partitioning=true)``)
-can compare years without this program.
+can compare years without this program. Each file keeps ``year`` as a column too, so a
+file read alone still says its year; rows without a year go to
+``year=__HIVE_DEFAULT_PARTITION__`` (what DuckDB, Arrow and Spark read back as NULL).
+Written with the relation API of every DuckDB ``pyproject.toml`` allows (1.1 has no
+partitioned writer), one file per year.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +23,7 @@ import duckdb
 from errors import WarehouseError
 from warehouse.db import duckdb_errors, fetch_all
 
-__all__ = ["EXPORTS", "export_parquet", "write_rows_parquet"]
+__all__ = ["EXPORTS", "NULL_PARTITION", "export_parquet", "write_rows_parquet"]
 
 #: Exported table name → the SELECT that feeds it; each has a ``year`` column to partition on.
 EXPORTS: dict[str, str] = {
@@ -28,13 +34,16 @@ EXPORTS: dict[str, str] = {
     "figures": "SELECT *, campaign_year AS year FROM campaign_figures",
     "campaign_year_summary": "SELECT * FROM campaign_year_summary",
 }
+#: The Hive folder of rows whose partition value is NULL.
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     """Write every table of :data:`EXPORTS` under ``out_dir``, one folder per year; returns the files.
 
-    A table's folder is replaced whole, so exporting twice gives the same files.
-    Rows without a campaign year land in ``year=NULL``.
+    Each table is written into a new folder beside its target, then swapped in, so what a
+    table's folder held before (a year no longer in the warehouse, a file planted there) is
+    gone and a failed export leaves the previous one whole. A table without rows has no folder.
     """
     out = Path(out_dir)
     try:
@@ -44,12 +53,42 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     written: list[Path] = []
     for name, select in EXPORTS.items():
         target = out / name
-        if not fetch_all(con, f"SELECT count(*) FROM ({select})")[0][0]:
-            continue
-        with duckdb_errors(f"exporting {name}"):
-            con.sql(select).write_parquet(str(target), partition_by=["year"], overwrite=True)
-        written.extend(sorted(target.rglob("*.parquet")))
+        years = [
+            r[0] for r in fetch_all(con, f"SELECT DISTINCT year FROM ({select}) ORDER BY year NULLS LAST")
+        ]
+        fresh = out / f".{name}.new-{os.getpid()}"
+        try:
+            shutil.rmtree(fresh, ignore_errors=True)
+            for year in years:
+                folder = fresh / f"year={NULL_PARTITION if year is None else int(year)}"
+                folder.mkdir(parents=True)
+                where = "year IS NULL" if year is None else f"year = {int(year)}"
+                with duckdb_errors(f"exporting {name}"):
+                    con.sql(f"SELECT * FROM ({select}) WHERE {where}").write_parquet(
+                        str(folder / "data_0.parquet")
+                    )
+            _swap(fresh if years else None, target)
+        except OSError as exc:
+            raise WarehouseError(f"cannot write {target}: {exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+        written.extend(sorted(target.rglob("*.parquet")) if years else [])
     return written
+
+
+def _swap(fresh: Path | None, target: Path) -> None:
+    """Put ``fresh`` where ``target`` is (or just remove ``target`` when there is nothing new)."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    try:
+        if fresh is not None:
+            os.replace(fresh, target)
+    except OSError:
+        if old.exists():
+            os.replace(old, target)  # put the previous export back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_rows_parquet(
@@ -62,6 +101,8 @@ def write_rows_parquet(
     """
     if not columns:
         raise WarehouseError("the query returned no columns to write")
+    if not Path(out_file).parent.is_dir():  # as for csv and json: a missing folder is not created
+        raise WarehouseError(f"cannot write {out_file}: no folder {Path(out_file).parent}")
     names = _unique(columns)
     ddl = ", ".join(f"{_ident(n)} {t}" for n, t in zip(names, types, strict=True))
     mem = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
@@ -72,8 +113,7 @@ def write_rows_parquet(
                 appender = mem.appender("result")
                 appender.append_rows(list(rows))
                 appender.flush()
-            Path(out_file).parent.mkdir(parents=True, exist_ok=True)
-            mem.table("result").write_parquet(str(out_file), overwrite=True)
+            mem.table("result").write_parquet(str(out_file))
     finally:
         mem.close()
     return Path(out_file)

@@ -50,7 +50,7 @@ _ARTICLE_COLUMNS = [
 ]  # fmt: skip
 _FIGURE_COLUMNS = [
     "article_id", "ordinal", "value", "value_max", "approx", "kind", "role", "unit_text", "quote", "start",
-    "end", "extractor_version", "capture_id",
+    "end", "extractor_version", "capture_id", "mentions",
 ]  # fmt: skip
 _HOSPITAL_COLUMNS = ["article_id", "ordinal", "name", "start", "end", "extractor_version"]
 _VN_TIME = timezone(timedelta(hours=7))
@@ -298,6 +298,7 @@ def _rows(
                     f.end,
                     version,
                     capture_id,
+                    f.mentions,
                 )
             )
         for i, h in enumerate(rec.hospitals):
@@ -314,6 +315,10 @@ def _check_record(rec: ArticleRecord) -> None:
             raise WarehouseError(f"article {where}: figure {f.quote!r} has kind/role/approx outside the spec")
         if rec.text[f.start : f.end] != f.quote:
             raise WarehouseError(f"article {where}: figure quote {f.quote!r} is not at {f.start}:{f.end}")
+        if f.mentions < 1:
+            raise WarehouseError(
+                f"article {where}: figure {f.quote!r} has mentions {f.mentions} (at least 1)"
+            )
     for h in rec.hospitals:
         if rec.text[h.start : h.end] != h.name:
             raise WarehouseError(f"article {where}: hospital {h.name!r} is not at {h.start}:{h.end}")

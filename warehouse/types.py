@@ -36,6 +36,7 @@ class Exchange:
     remote_ip: str | None = None
     truncated: bool = False
     redirects: tuple[str, ...] = field(default_factory=tuple)  # hops before ``url``
+    truncated_by: str | None = None  # which limit cut the body: "length" (default), "time", "disconnect"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ SELECT
     f.quote,
     f."start",
     f."end",
+    f.mentions,
     a.extractor_version,
     a.capture_id,
     c.warc_file,

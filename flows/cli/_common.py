@@ -225,6 +225,9 @@ def print_summary(out: Console, summary: dict[str, Any]) -> None:
         notes.append(f"{totals['deferred']} deferred (tried again next run)")
     if notes:
         out.print("Not fetched: " + ", ".join(notes))
+    left = sorted((totals.get("not_stored") or {}).items(), key=lambda item: (-item[1], item[0]))
+    if left:  # article links found and not stored, each with its reason
+        out.print("Not stored: " + ", ".join(f"{n} {why}" for why, n in left), markup=False)
     years: dict[str, list[str]] = {}
     for key, year in totals.get("new_campaign_years") or []:
         years.setdefault(key, []).append(str(year))

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from flows.cli import archive, extraction, warehouse
+from flows.cli import archive, extraction, history, sources, warehouse
 from flows.cli._common import (
     COMPACT,
     ConfigOption,
@@ -226,7 +226,7 @@ def schedule(
         serve_deployments(deployments)
 
 
-for _commands in (extraction, warehouse, archive):  # the commands of the other modules
+for _commands in (extraction, warehouse, archive, history, sources):  # the commands of the other modules
     _commands.register(app)
 
 

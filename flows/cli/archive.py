@@ -1,4 +1,4 @@
-"""``campaigns archive verify|show|export-cdxj``: the WARC archive from the shell.
+"""``campaigns archive verify|show|export-cdxj|export-wacz``: the WARC archive from the shell.
 
 Only typer and our own light modules load at import: warcio, DuckDB and the
 extractors are imported inside the commands, so ``campaigns --help`` stays fast.
@@ -25,12 +25,13 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     archive = typer.Typer(
         name="archive",
-        help="The WARC archive: verify it, show a capture, export a CDXJ index.",
+        help="The WARC archive: verify it, show a capture, export a CDXJ index or a WACZ package.",
         no_args_is_help=True,
     )
     archive.command("verify")(verify)
     archive.command("show")(show)
     archive.command("export-cdxj")(export_cdxj)
+    archive.command("export-wacz")(export_wacz)
     app.add_typer(archive, name="archive")
 
 
@@ -41,20 +42,27 @@ def verify(
         typer.Argument(help="WARC files to check (default: the whole archive).", show_default=False),
     ] = None,
     config: ConfigOption = None,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for a warehouse another process holds.")
+    ] = 30.0,
 ) -> None:
-    """Check every gzip member, record and digest, and the files against the warehouse index."""
+    """Check every gzip member, record and digest, and the files against the warehouse index.
+
+    A damaged member is reported with the byte range skipped, and the records after it are
+    still checked. A warehouse that stays busy is an error (exit 1): the index was not compared.
+    """
     from warehouse.warc.reader import verify as verify_archive
 
     settings = settings_for(config)
-    index, note = _from_index(settings)
+    index, note = _from_index(settings, wait=wait)
     report = verify_archive(settings.archive, index, paths or ())
     for problem in report.problems:
         typer.echo(f"problem: {problem}")
     checked = f"{report.records} records in {settings.archive}" + (f" ({len(paths)} files)" if paths else "")
-    typer.echo(
-        f"{checked}; {note}; {len(report.problems)} problems" if report.problems else f"{checked}; {note}; ok"
-    )
-    if not report.ok:
+    compared = index is not None or not settings.database.is_file()
+    outcome = f"{len(report.problems)} problems" if report.problems else ("ok" if compared else "files ok")
+    typer.echo(f"{checked}; {note}; {outcome}")
+    if not report.ok or not compared:
         raise typer.Exit(1)
 
 
@@ -110,21 +118,61 @@ def export_cdxj(
         Path | None, typer.Option("--output", "-o", help="CDXJ file to write (default: standard output).")
     ] = None,
 ) -> None:
-    """Write a sorted pywb CDXJ index of every response and revisit in the WARC files."""
+    """Write a sorted CDXJ index (pywb's, keyed as pywb and cdxj-indexer key URLs) of every response
+    and revisit in the WARC files. A damaged member is named and skipped; the rest is indexed (exit 1)."""
     from warehouse.warc.reader import export_cdxj as write_cdxj
 
     settings = settings_for(config)
     if not settings.archive.is_dir():
         fail(f"no archive folder: {settings.archive}")
+    damaged: list[str] = []
     if output is None:
-        count = write_cdxj(settings.archive, sys.stdout)
+        count = write_cdxj(settings.archive, sys.stdout, damaged=damaged)
     else:
         with output.open("w", encoding="utf-8") as fh:
-            count = write_cdxj(settings.archive, fh)
-    typer.echo(f"{count} CDXJ lines" + (f" written to {output}" if output else ""), err=True)
+            count = write_cdxj(settings.archive, fh, damaged=damaged)
+    for problem in damaged:
+        typer.echo(f"problem: {problem}", err=True)
+    where = f" written to {output}" if output else ""
+    typer.echo(
+        f"{count} CDXJ lines{where}" + (f"; {len(damaged)} damaged ranges skipped" if damaged else ""),
+        err=True,
+    )
+    if damaged:
+        raise typer.Exit(1)
 
 
-def _from_index(settings: Settings, url: str | None = None) -> tuple[list[Capture] | None, str]:
+@one_line_errors
+def export_wacz(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .wacz file to write.")],
+    config: ConfigOption = None,
+    site: Annotated[
+        str | None, typer.Option("--site", help="Only the WARC files holding this site's captures.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only the WARC files holding captures from this date (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Package the archive as one WACZ file: the WARC files as they are, the CDXJ index, and the
+    articles as pages (URL, title, date), for ReplayWeb.page and pywb (`wb-manager add`)."""
+    from flows.steps.archive import package_archive
+    from flows.steps.reextract_report import parse_since
+
+    start = parse_since(since)
+    if output.suffix.lower() != ".wacz":
+        fail(f"--output must name a .wacz file: {output}", 2)
+    settings = settings_for(config)
+    done = package_archive(settings, output, site=site, since=start)
+    typer.echo(
+        f"{done.path}: {done.warc_files} WARC files, {done.captures} captures, {done.pages} pages, "
+        f"{done.bytes:,} bytes"
+    )
+
+
+def _from_index(
+    settings: Settings, url: str | None = None, *, wait: float = 2.0
+) -> tuple[list[Capture] | None, str]:
     """Captures from the warehouse index (all, or those of ``url``); None when there is no usable warehouse."""
     from errors import WarehouseError
 
@@ -134,10 +182,10 @@ def _from_index(settings: Settings, url: str | None = None) -> tuple[list[Captur
     from warehouse.db import connect
 
     try:
-        con = connect(settings.database, read_only=True, busy_timeout=2.0)
+        con = connect(settings.database, read_only=True, busy_timeout=wait)
     except WarehouseError as exc:
         typer.echo(f"note: warehouse index not used: {exc}", err=True)
-        return None, "index not compared"
+        return None, "index NOT compared (warehouse unavailable)"
     try:
         return (all_captures(con) if url is None else captures_for_url(con, url)), "index compared"
     finally:

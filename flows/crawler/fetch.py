@@ -1,10 +1,18 @@
 """The polite, hardened fetcher: every URL ends fetched, not_modified, failed or deferred.
 
 Per host (host name): one ``httpx.AsyncClient`` holding one connection, robots.txt
-fetched once, and a gate that starts requests no closer than ``max(delay_seconds,
-Crawl-delay)`` apart (start to start); retries, ``Retry-After`` and backoff push
-the same gate, so the whole host slows down. Redirects are followed here, hop by
-hop, each hop checked (scheme, robots, SSRF at connect time, loops, count).
+fetched once, and a gate (:class:`flows.crawler.hosts.HostGate`) that lets one request
+run at a time and starts requests no closer than ``max(delay_seconds, Crawl-delay)``
+apart (start to start), robots.txt included; retries, ``Retry-After`` and backoff push
+the same gate, so the whole host slows down. Given a ``state_dir``, the gate and the
+robots.txt answers are shared through files there with every other fetcher, step and
+process using the same folder: robots.txt is asked for once per host per run
+(``robots_cache_seconds``), and two crawls at once keep the delay together.
+
+Redirects are followed here, hop by hop, each hop checked (scheme, robots, SSRF at
+connect time, loops, count); the validators of a conditional request (``If-None-Match``,
+``If-Modified-Since``: those of the final response of the URL's last capture) go with
+every hop, so a URL that redirects (a trailing slash added) can still answer 304.
 Bodies are streamed raw and decoded by ``warehouse.warc.coding.ContentDecoder`` under
 ``max_bytes``; a Content-Length over the cap is refused before the body is read;
 ``timeout_seconds`` is a deadline for the whole response.
@@ -24,8 +32,7 @@ import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Literal
+from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import httpcore
@@ -34,6 +41,7 @@ import httpx
 from errors import ConfigError, FetchError, PolicyError, TransientFetchError
 from extractors.urls import host_of
 from flows.config import CrawlSettings
+from flows.crawler.hosts import HostGate, RobotsCache
 from flows.crawler.policy import (
     GuardedBackend,
     RobotsRules,
@@ -44,64 +52,47 @@ from flows.crawler.policy import (
     robots_from_response,
     robots_url,
 )
+from flows.crawler.responses import (
+    REDIRECTS,
+    FetchRequest,
+    FetchResult,
+    Outcome,
+    Reader,
+    cut_by,
+    ended,
+    header,
+    now_stamp,
+    result_of,
+    translate,
+)
 from warehouse.types import Exchange
-from warehouse.warc.coding import CappedBody
 
 __all__ = ["FetchRequest", "FetchResult", "Fetcher", "Outcome"]
-
-Outcome = Literal["fetched", "not_modified", "failed", "deferred"]
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True, slots=True)
-class FetchRequest:
-    """One URL to fetch, with the validators of its last capture (conditional GET)."""
-
-    url: str
-    kind: str = "article"
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """How one URL ended, with every HTTP exchange made for it (robots, hops, retries)."""
-
-    url: str
-    final_url: str | None
-    status: int | None
-    error: str | None
-    outcome: Outcome
-    exchanges: tuple[Exchange, ...]
-    body: bytes | None
-    content_type: str | None
-    etag: str | None
-    last_modified: str | None
-    fetched_at: str
-    bytes: int
-    kind: str = "article"
 
 
 @dataclass(slots=True)
 class _Host:
     client: httpx.AsyncClient
     backend: GuardedBackend
+    gate: HostGate
     delay: float
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots: dict[str, RobotsRules] = field(default_factory=dict)
-    last_start: float = float("-inf")
-    not_before: float = float("-inf")
 
 
 class Fetcher:
-    """Async context manager; ``fetch`` never raises for a URL's failure."""
+    """Async context manager; ``fetch`` never raises for a URL's failure.
 
-    def __init__(self, crawl: CrawlSettings) -> None:
+    ``state_dir``: the folder of per-host state shared with other fetchers and processes
+    (:mod:`flows.crawler.hosts`); without it, politeness holds within this fetcher only.
+    """
+
+    def __init__(self, crawl: CrawlSettings, state_dir: Path | None = None) -> None:
         if "http" not in crawl.user_agent and "@" not in crawl.user_agent:
             raise ConfigError("crawl.user_agent must carry a contact URL or address")
-        self._crawl, self._ua = crawl, crawl.user_agent
+        self._crawl, self._ua, self._state_dir = crawl, crawl.user_agent, state_dir
         self._hosts: dict[str, _Host] = {}
+        self._robots_cache = RobotsCache(state_dir, crawl.robots_cache_seconds)
         self._rng = random.Random()
         self._ssl: ssl.SSLContext | None = None
 
@@ -114,6 +105,7 @@ class Fetcher:
     async def aclose(self) -> None:
         hosts, self._hosts = list(self._hosts.values()), {}
         for host in hosts:
+            host.gate.close()
             await host.client.aclose()
 
     async def fetch(
@@ -121,14 +113,14 @@ class Fetcher:
     ) -> FetchResult:
         """Fetch one URL politely; the outcome says how it ended."""
         exchanges: list[Exchange] = []
-        started = _now()
+        started = now_stamp()
         try:
             return await self._fetch(url, kind, etag, last_modified, exchanges)
         except FetchError as exc:  # transient ones were retried already
-            return _ended(url, kind, exchanges, started, exc)
+            return ended(url, kind, exchanges, started, exc)
         except Exception as exc:  # a bug or an unforeseen library error must not lose the URL
             internal = FetchError(f"internal: {type(exc).__name__}: {exc}", url=url)
-            return _ended(url, kind, exchanges, started, internal)
+            return ended(url, kind, exchanges, started, internal)
 
     async def fetch_many(self, requests: Iterable[FetchRequest]) -> list[FetchResult]:
         """Fetch many URLs: hosts concurrently (up to max_hosts_concurrent), each host politely in order."""
@@ -150,6 +142,16 @@ class Fetcher:
         await asyncio.gather(*(run(ix) for ix in by_host.values()))
         return [r for r in results if r is not None]
 
+    async def robots(self, url: str) -> tuple[RobotsRules, tuple[Exchange, ...]]:
+        """The robots.txt rules for ``url``'s origin, and the exchanges made now to learn them
+        (none when this fetcher, or the state folder, knew them already)."""
+        exchanges: list[Exchange] = []
+        try:
+            check_scheme(url)
+            return await self._robots(self._host(url), url, exchanges), tuple(exchanges)
+        except FetchError as exc:
+            return RobotsRules(unavailable=True, reason=str(exc)), tuple(exchanges)
+
     # -- one URL -------------------------------------------------------------------------
 
     async def _fetch(
@@ -166,9 +168,9 @@ class Fetcher:
                 raise TransientFetchError("robots unavailable", url=current)
             if not rules.allows(current, self._ua):
                 raise PolicyError("robots: disallowed", url=current)
-            ex = await self._with_retries(host, current, conditional if not hops else {}, hops, exchanges)
-            location = _header(ex.response_headers, "location")
-            if ex.status in _REDIRECTS and location:
+            ex = await self._with_retries(host, current, conditional, hops, exchanges)
+            location = header(ex.response_headers, "location")
+            if ex.status in REDIRECTS and location:
                 target = urldefrag(urljoin(current, location.strip()))[0]
                 if target == current or target in hops:
                     raise FetchError(f"redirect loop at {target}", url=url, status=ex.status)
@@ -176,7 +178,7 @@ class Fetcher:
                 hops.append(current)
                 current = target
                 continue
-            return _result(url, kind, ex, exchanges)
+            return result_of(url, kind, ex, exchanges)
         raise FetchError(f"too many redirects (more than {self._crawl.max_redirects})", url=url)
 
     # -- hosts, robots, retries ---------------------------------------------------------
@@ -187,7 +189,8 @@ class Fetcher:
         if host is None:
             backend = GuardedBackend(self._crawl.allow_hosts)
             self._ssl = self._ssl or httpx.create_ssl_context(trust_env=False)
-            host = _Host(guarded_client(self._crawl, backend, self._ssl), backend, self._crawl.delay_seconds)
+            client = guarded_client(self._crawl, backend, self._ssl)
+            host = _Host(client, backend, HostGate(name, self._state_dir), self._crawl.delay_seconds)
             self._hosts[name] = host
         return host
 
@@ -197,7 +200,13 @@ class Fetcher:
             return host.robots[key]
         async with host.robots_lock:
             if key not in host.robots:
-                rules = await self._fetch_robots(key, exchanges)
+                async with self._robots_cache.holding(key.removesuffix("/robots.txt")) as slot:
+                    cached = slot.load()
+                    if cached is not None:
+                        rules = robots_from_response(cached.status, cached.body, cached.reason)
+                    else:
+                        rules = await self._fetch_robots(key, exchanges)
+                        slot.store(rules.status, rules.text.encode("utf-8"), rules.reason)
                 host.robots[key] = rules
                 host.delay = max(host.delay, self._crawl.delay_seconds, rules.crawl_delay(self._ua))
             return host.robots[key]
@@ -208,8 +217,8 @@ class Fetcher:
             for _ in range(self._crawl.max_redirects + 1):
                 check_scheme(current)
                 ex = await self._exchange(self._host(current), current, {}, hops, exchanges)
-                location = _header(ex.response_headers, "location")
-                if ex.status in _REDIRECTS and location:
+                location = header(ex.response_headers, "location")
+                if ex.status in REDIRECTS and location:
                     hops.append(current)
                     current = urldefrag(urljoin(current, location.strip()))[0]
                     if current in hops:
@@ -242,7 +251,7 @@ class Fetcher:
                 wait = backoff_delay(attempt, c.backoff_base_seconds, c.backoff_max_seconds, self._rng)
                 if exc.retry_after is not None:
                     wait = max(wait, min(exc.retry_after, c.backoff_max_seconds))
-                host.not_before = max(host.not_before, time.monotonic() + wait)
+                await host.gate.push(time.time() + wait)
         raise AssertionError("unreachable")
 
     # -- one HTTP exchange ---------------------------------------------------------------
@@ -252,144 +261,22 @@ class Fetcher:
     ) -> Exchange:
         """One polite GET; appends the Exchange; raises TransientFetchError for 429/5xx/timeouts."""
         c = self._crawl
-        async with host.lock:
-            wait = max(host.last_start + host.delay, host.not_before) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            host.last_start = time.monotonic()
-            reader = _Reader(url, _now(), tuple(hops), c.max_bytes)
+        async with host.gate.turn(host.delay):
+            reader = Reader(url, now_stamp(), tuple(hops), c.max_bytes)
             try:
                 async with asyncio.timeout(c.timeout_seconds):
                     async with host.client.stream("GET", url, headers=headers) as resp:
                         await reader.read(resp)
             except (TimeoutError, httpx.HTTPError, httpcore.ConnectError) as exc:
-                reader.keep(exchanges, truncated=True)
-                raise _translate(exc, url, c.timeout_seconds) from None
+                reader.keep(exchanges, truncated=cut_by(exc))
+                raise translate(exc, url, c.timeout_seconds) from None
             finally:  # the request left when it was written, maybe after a slow connect
-                host.last_start = max(host.last_start, host.backend.last_sent)
+                host.gate.sent_at(host.backend.last_sent)
         ex = reader.keep(exchanges)
         assert ex is not None
         if reader.refused:
             raise FetchError(reader.refused, url=url, status=ex.status)
         if ex.status == 429 or ex.status >= 500:
-            retry_after = parse_retry_after(_header(ex.response_headers, "retry-after"))
+            retry_after = parse_retry_after(header(ex.response_headers, "retry-after"))
             raise TransientFetchError(f"http {ex.status}", url=url, status=ex.status, retry_after=retry_after)
         return ex
-
-
-class _Reader:
-    """Reads one response under the caps; ``keep`` turns what was read into an Exchange."""
-
-    def __init__(self, url: str, fetched_at: str, redirects: tuple[str, ...], max_bytes: int) -> None:
-        self.url, self.fetched_at, self.redirects, self.max_bytes = url, fetched_at, redirects, max_bytes
-        self.resp: httpx.Response | None = None
-        self.remote_ip: str | None = None
-        self.capped: CappedBody | None = None
-        self.refused: str | None = None
-
-    async def read(self, resp: httpx.Response) -> None:
-        self.resp = resp
-        stream = resp.extensions.get("network_stream")
-        addr = stream.get_extra_info("server_addr") if stream is not None else None
-        self.remote_ip = str(addr[0]) if addr else None
-        length = (resp.headers.get("content-length") or "").strip()
-        if length.isdigit() and int(length) > self.max_bytes:
-            self.refused = f"too large: Content-Length {length} > max_bytes {self.max_bytes}"
-            return
-        try:
-            self.capped = CappedBody(resp.headers.get("content-encoding"), self.max_bytes)
-            async for chunk in resp.aiter_raw():
-                if not self.capped.feed(chunk):
-                    return
-            self.capped.finish()
-        except FetchError as exc:
-            self.refused = str(exc)
-
-    def keep(self, exchanges: list[Exchange], *, truncated: bool = False) -> Exchange | None:
-        resp, capped = self.resp, self.capped
-        if resp is None:
-            return None
-        ex = Exchange(
-            url=self.url,
-            method="GET",
-            request_headers=_pairs(resp.request.headers.raw),
-            status=resp.status_code,
-            reason=resp.reason_phrase,
-            http_version=resp.http_version,
-            response_headers=_pairs(resp.headers.raw, drop=b"transfer-encoding"),
-            payload=bytes(capped.raw) if capped else b"",
-            body=bytes(capped.body) if capped else b"",
-            fetched_at=self.fetched_at,
-            remote_ip=self.remote_ip,
-            truncated=truncated or capped is None or capped.truncated,
-            redirects=self.redirects,
-        )
-        exchanges.append(ex)
-        return ex
-
-
-def _result(url: str, kind: str, ex: Exchange, exchanges: list[Exchange]) -> FetchResult:
-    ctype = _header(ex.response_headers, "content-type")
-    outcome: Outcome = "fetched"
-    error = f"truncated at {len(ex.body)} bytes" if ex.truncated else None
-    if ex.status == 304:
-        outcome = "not_modified"
-    elif ex.status in _REDIRECTS:
-        outcome, error = "failed", f"http {ex.status} without Location"
-    elif ex.status >= 400 or ex.status < 200:
-        outcome, error = "failed", f"http {ex.status}"
-    return FetchResult(
-        url=url,
-        final_url=ex.url,
-        status=ex.status,
-        error=error,
-        outcome=outcome,
-        exchanges=tuple(exchanges),
-        body=ex.body,
-        content_type=ctype,
-        etag=_header(ex.response_headers, "etag"),
-        last_modified=_header(ex.response_headers, "last-modified"),
-        fetched_at=ex.fetched_at,
-        bytes=len(ex.body),
-        kind=kind,
-    )
-
-
-def _ended(url: str, kind: str, exchanges: list[Exchange], started: str, exc: FetchError) -> FetchResult:
-    """The result of a URL that ended without a usable final response."""
-    last = exchanges[-1] if exchanges else None
-    final_url = last.url if last is not None and exc.status is not None else None
-    fetched_at = last.fetched_at if last is not None else started
-    outcome: Outcome = "deferred" if exc.transient else "failed"
-    return FetchResult(
-        url, final_url, exc.status, str(exc), outcome, tuple(exchanges), None, None, None, None,
-        fetched_at, 0, kind,
-    )  # fmt: skip
-
-
-def _translate(exc: Exception, url: str, deadline: float) -> FetchError:
-    """httpx / deadline errors → our tree; only timeouts and network trouble are transient."""
-    if isinstance(exc, TimeoutError):
-        return TransientFetchError(f"timeout: no complete response within {deadline:g}s", url=url)
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return PolicyError(f"scheme: {exc}", url=url)
-    if isinstance(exc, httpx.TimeoutException):
-        return TransientFetchError(f"timeout: {type(exc).__name__}", url=url)
-    if isinstance(exc, httpx.TransportError | httpcore.ConnectError):
-        return TransientFetchError(f"network: {type(exc).__name__}: {exc}", url=url)
-    return FetchError(f"http error: {type(exc).__name__}: {exc}", url=url)
-
-
-def _pairs(raw: list[tuple[bytes, bytes]], drop: bytes = b"") -> tuple[tuple[str, str], ...]:
-    return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw if k.lower() != drop)
-
-
-def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

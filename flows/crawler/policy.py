@@ -209,6 +209,8 @@ class RobotsRules:
     parser: Protego | None = None  # None: everything allowed (no file, 4xx)
     unavailable: bool = False  # 5xx, timeout, network error: skip the host this run
     reason: str | None = None
+    status: int | None = None  # the HTTP status of the answer (None: no answer)
+    text: str = ""  # the file as received (empty: none)
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.unavailable:
@@ -221,16 +223,45 @@ class RobotsRules:
         delay = self.parser.crawl_delay(user_agent)
         return float(delay) if delay else 0.0
 
+    @property
+    def sitemaps(self) -> list[str]:
+        """The ``Sitemap:`` lines of the file, in order."""
+        return list(self.parser.sitemaps) if self.parser is not None else []
+
+    def rules_for(self, user_agent: str) -> list[str]:
+        """The ``Allow``/``Disallow`` lines of the groups that apply to ``user_agent`` (its own
+        product token, else ``*``), as written: what ``campaigns sources check`` shows."""
+        token = user_agent.split("/", 1)[0].strip().lower()
+        groups: dict[str, list[str]] = {}
+        agents: list[str] = []
+        in_rules = False
+        for raw in self.text.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "user-agent":
+                if in_rules:
+                    agents, in_rules = [], False
+                agents.append(value.lower())
+            elif name in ("allow", "disallow") and agents:
+                in_rules = True
+                for agent in agents:
+                    groups.setdefault(agent, []).append(f"{name.capitalize()}: {value}")
+        mine = next((rules for agent, rules in groups.items() if agent != "*" and agent in token), None)
+        return mine if mine is not None else groups.get("*", [])
+
 
 def robots_from_response(status: int | None, body: bytes | None, reason: str | None = None) -> RobotsRules:
     """Rules from a robots.txt answer (``status`` None: no answer at all)."""
     if status is None or status >= 500:
-        return RobotsRules(unavailable=True, reason=reason or (f"http {status}" if status else "no answer"))
+        why = reason or (f"http {status}" if status else "no answer")
+        return RobotsRules(unavailable=True, reason=why, status=status)
     if status >= 400 or not body:
-        return RobotsRules()
+        return RobotsRules(status=status)
     if status >= 300:  # a redirect we could not follow to a file
-        return RobotsRules()
-    return RobotsRules(parser=Protego.parse(body.decode("utf-8", "replace")))
+        return RobotsRules(status=status)
+    text = body.decode("utf-8", "replace")
+    return RobotsRules(parser=Protego.parse(text), status=status, text=text)
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

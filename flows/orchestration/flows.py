@@ -140,7 +140,7 @@ def crawl_source_flow(settings: Settings, source_name: str, run_id: str) -> dict
     _archive.with_options(**opts)(settings, source, found.results, run_id)
     planned = _plan.with_options(**opts)(settings, source, found.article_urls)
     summary = SourceSummary(source.name, discovered=len(found.article_urls), planned=len(planned))
-    summary = summary.plus(batch_summary(source.name, found.results))  # listings and feeds
+    summary = summary.plus(batch_summary(source.name, found.results, skipped=found.skipped))  # discovery
     for start in range(0, len(planned), _FETCH_BATCH):
         results = _fetch.with_options(**opts)(settings, planned[start : start + _FETCH_BATCH])
         archived = _archive.with_options(**opts)(settings, source, results, run_id)
@@ -221,6 +221,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     """The run summary as a markdown report (the flow's artifact)."""
     t = summary["totals"]
     failed = ", ".join(f"{n} {why}" for why, n in sorted(t["failed"].items())) or "none"
+    left = ", ".join(f"{n} {why}" for why, n in sorted(t.get("not_stored", {}).items())) or "none"
     lines = [
         f"# Crawl run `{summary['run_id']}`",
         "",
@@ -229,6 +230,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"deferred: {t['deferred']}, failed: {failed}",
         f"- articles: **{t['articles']}** ({t['loaded']} new or changed), figures: **{t['figures']}**, "
         f"ignored as off-topic: {t['irrelevant']}, extraction errors: {t['extraction_errors']}",
+        f"- article links not stored: {left}",
         "- new campaign-years: " + (", ".join(f"{k} {y}" for k, y in t["new_campaign_years"]) or "none"),
     ]
     for name, error in summary["sources_failed"].items():

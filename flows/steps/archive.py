@@ -21,18 +21,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from errors import ArchiveError
+from errors import ArchiveError, WarehouseError
 from flows.config import Settings
-from warehouse.archive_queries import all_captures
+from warehouse.archive_queries import all_captures, package_selection
 from warehouse.db import session, transaction
 from warehouse.load import load_captures
 from warehouse.types import Capture
-from warehouse.warc.reader import iter_captures, verify
+from warehouse.warc.reader import iter_captures, verify, warc_files
+from warehouse.warc.wacz import WaczPage, WaczSummary, write_wacz
 from warehouse.warc.writer import recover
 
-__all__ = ["ArchiveCheck", "reindex_archive", "verify_archive"]
+__all__ = ["ArchiveCheck", "package_archive", "reindex_archive", "verify_archive"]
 
 log = logging.getLogger("campaigns.pipeline")
 _SHOWN = 50  # problems listed in the report
@@ -92,7 +94,7 @@ def _index(database: Path, busy_timeout: float) -> list[Capture] | None:
 
 def _check(folder: Path, database: Path, busy_timeout: float) -> ArchiveCheck:
     index = _index(database, busy_timeout)
-    files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    files = warc_files(folder) if folder.is_dir() else []
     if not files:
         problems = [f"{len(index)} indexed captures but no WARC file in {folder}"] if index else []
         return ArchiveCheck(str(folder), 0, 0, None if index is None else len(index), tuple(problems))
@@ -120,7 +122,9 @@ def verify_archive(settings: Settings, *, busy_timeout: float = 30.0, confirm: b
 def _closed_files(folder: Path) -> dict[Path, int]:
     """The WARC files no writer holds, with their sizes now."""
     out: dict[Path, int] = {}
-    for path in sorted(folder.glob("*.warc.gz")):
+    for path in warc_files(folder):
+        if path.name.startswith("import-"):  # indexed by the import that brought it (damage and all)
+            continue
         if path.with_name(path.name + _OPEN_MARKER).exists():
             continue
         try:
@@ -162,3 +166,20 @@ def reindex_archive(settings: Settings) -> list[Capture]:
             len(found),
         )
     return found
+
+
+# -- a portable package ----------------------------------------------------------------------
+
+
+def package_archive(
+    settings: Settings, out: Path, *, site: str | None = None, since: datetime | None = None
+) -> WaczSummary:
+    """Write the archive (or the files holding ``site``'s captures since ``since``) as a WACZ."""
+    if not Path(settings.database).is_file():
+        raise WarehouseError(f"no warehouse at {settings.database}: the package's pages come from it")
+    with session(settings.database, read_only=True, busy_timeout=30.0) as con:
+        captures, articles = package_selection(con, site=site, since=since)
+    names = sorted({c.warc_file for c in captures})
+    pages = [WaczPage(url, ts, title, published) for url, ts, title, published in articles]
+    what = f"{site or 'all sites'}" + (f" since {since:%Y-%m-%d}" if since else "")
+    return write_wacz(out, Path(settings.archive), names, captures, pages, title=f"campaign-archive: {what}")

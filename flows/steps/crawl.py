@@ -26,8 +26,10 @@ from flows.crawler.discover import discover, entry_urls
 from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
 from flows.steps.archive import reindex_archive
 from flows.steps.extract import Extracted, Page, extract_archived
-from warehouse.crawlstate import plan_articles, record_results, validators
+from warehouse.archive_queries import latest_capture
+from warehouse.crawlstate import entry_state, plan_articles, record_results, validators
 from warehouse.db import session, transaction
+from warehouse.history import record_origins
 from warehouse.load import (
     find_capture_by_digest,
     finish_run,
@@ -84,10 +86,12 @@ class Loaded:
 
 @dataclass(frozen=True, slots=True)
 class Discovered:
-    """Article URLs found on a source's listings and feeds, and the fetches that found them."""
+    """Article URLs found on a source's listings, feeds and sitemaps, the fetches that found
+    them, and the article links found and left out, counted by reason."""
 
     article_urls: tuple[str, ...]
     results: tuple[FetchResult, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -113,24 +117,36 @@ def end_run(settings: Settings, run_id: str, summary: dict[str, Any]) -> None:
 
 
 def discover_source(settings: Settings, source: Source) -> Discovered:
-    """Fetch the source's listings, feeds and sitemaps (conditionally, unless refreshing); collect article URLs."""
+    """Fetch the source's listings, feeds and sitemaps (conditionally, unless refreshing); collect article URLs.
+
+    Listing pages, feeds and sitemaps found by an earlier run (not only the configured ones)
+    are asked for with the validators of their last fetch, and the feeds and sitemaps read then
+    are read again when a start page or a sitemap index answers 304 (it shows none).
+    """
     known: dict[str, tuple[str | None, str | None]] = {}
-    if not settings.crawl.refresh:  # a refresh reads every listing page again to find every article
-        with session(settings.database) as con:
-            known = validators(con, entry_urls(source))
+    with session(settings.database) as con:
+        entries = entry_state(con, source.name)
+        if not settings.crawl.refresh:  # a refresh reads every listing page again to find every article
+            known = {u: (e.etag, e.last_modified) for u, e in entries.items() if e.etag or e.last_modified}
+            known |= validators(con, entry_urls(source))
+    fine = ("fetched", "not_modified")
+    feeds = [u for u, e in entries.items() if e.kind == "feed" and e.last_outcome in fine]
+    sitemaps = [u for u, e in entries.items() if e.kind == "sitemap" and e.last_outcome in fine]
 
     async def run() -> Any:
-        async with Fetcher(settings.crawl) as fetcher:
-            return await discover(source, fetcher, settings.crawl, known)
+        async with Fetcher(settings.crawl, settings.state_dir) as fetcher:
+            return await discover(
+                source, fetcher, settings.crawl, known, known_feeds=feeds, known_sitemaps=sitemaps
+            )
 
     found = asyncio.run(run())
     log.info(
-        "%s: %d article links on %d listing/feed pages",
+        "%s: %d article links on %d listing/feed/sitemap pages",
         source.name,
         len(found.article_urls),
         len(found.results),
     )
-    return Discovered(tuple(found.article_urls), tuple(found.results))
+    return Discovered(tuple(found.article_urls), tuple(found.results), dict(found.skipped))
 
 
 def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> list[FetchRequest]:
@@ -157,7 +173,7 @@ def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[Fe
     """Fetch the planned pages politely; failures come back as results, never raised."""
 
     async def run() -> list[FetchResult]:
-        async with Fetcher(settings.crawl) as fetcher:
+        async with Fetcher(settings.crawl, settings.state_dir) as fetcher:
             return await fetcher.fetch_many(requests)
 
     results = asyncio.run(run()) if requests else []
@@ -169,7 +185,7 @@ def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[Fe
 
 
 def archive_results(
-    settings: Settings, source: Source, results: Sequence[FetchResult], run_id: str
+    settings: Settings, source: Source, results: Sequence[FetchResult], run_id: str, *, origin: str = "crawl"
 ) -> list[Archived]:
     """Write every exchange of the results to WARC, then index captures and log fetches (one session).
 
@@ -184,6 +200,7 @@ def archive_results(
             settings.archive,
             max_bytes=settings.storage.warc_max_bytes,
             lookup=lambda url, digest: find_capture_by_digest(con, url, digest),
+            latest=lambda url: latest_capture(con, url),
         ) as warc:
             for result in results:
                 caps = [warc.write(ex) for ex in result.exchanges]
@@ -191,6 +208,7 @@ def archive_results(
                 archived.append(Archived(result, caps[-1] if caps else None))
         with transaction(con):
             load_captures(con, captures)
+            record_origins(con, [c.capture_id for c in captures], origin, run_id)  # crawl or backfill
             load_fetches(con, [fetch_row(a, source.name, run_id) for a in archived])
             record_results(con, source.name, [r for r in results if r.kind != "article"])
     log.info("%s: archived %d exchanges of %d fetches", source.name, len(captures), len(archived))
@@ -301,6 +319,11 @@ class SourceSummary:
     ``discovered``/``planned`` count article URLs; ``fetched``, ``unchanged`` (304),
     ``deferred`` and ``failed`` (by reason) count every page, listings and feeds too;
     ``articles`` are the relevant ones extracted and stored, ``loaded`` those new or changed.
+    ``not_stored`` counts the article links found and not stored, by reason: left out by
+    discovery ("pattern mismatch", "too old", "over sitemap_max_urls"), not fetched ("robots",
+    "too large", "http 404", ... and "deferred", tried again next run), "off-topic" (none of
+    the source's keywords) and "extraction error". Links known from earlier runs are not
+    fetched again (``discovered - planned``) and are not counted there.
     """
 
     source: str
@@ -317,6 +340,7 @@ class SourceSummary:
     extraction_errors: int = 0
     new_campaign_years: list[tuple[str, int]] = field(default_factory=list)
     error: str | None = None
+    not_stored: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -327,16 +351,28 @@ class SourceSummary:
             f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"
         }
         failed = dict(Counter(self.failed) + Counter(other.failed))
+        not_stored = dict(Counter(self.not_stored) + Counter(other.not_stored))
         years = sorted({*self.new_campaign_years, *other.new_campaign_years})
-        return replace(self, **sums, failed=failed, new_campaign_years=years)
+        return replace(self, **sums, failed=failed, not_stored=not_stored, new_campaign_years=years)
 
 
 def batch_summary(
-    source: str, results: Iterable[FetchResult], loaded: Loaded | None = None, irrelevant: int = 0
+    source: str,
+    results: Iterable[FetchResult],
+    loaded: Loaded | None = None,
+    irrelevant: int = 0,
+    skipped: dict[str, int] | None = None,
 ) -> SourceSummary:
-    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors."""
+    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors,
+    and why article links were not stored (``skipped``: those discovery left out)."""
     results = list(results)
     outcomes = Counter(r.outcome for r in results)
+    articles = [r for r in results if r.kind == "article"]
+    not_stored = Counter(skipped or {})
+    not_stored.update(_reason(r.error, r.status) for r in articles if r.outcome == "failed")
+    not_stored["deferred"] += sum(1 for r in articles if r.outcome == "deferred")
+    not_stored["off-topic"] += irrelevant
+    not_stored["extraction error"] += len(loaded.errors) if loaded else 0
     return SourceSummary(
         source,
         fetched=outcomes["fetched"],
@@ -349,6 +385,7 @@ def batch_summary(
         figures=loaded.figures if loaded else 0,
         extraction_errors=len(loaded.errors) if loaded else 0,
         new_campaign_years=list(loaded.new_campaign_years) if loaded else [],
+        not_stored={why: n for why, n in not_stored.items() if n},
     )
 
 

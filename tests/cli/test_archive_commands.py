@@ -128,3 +128,44 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_verify_with_a_busy_warehouse_says_it_could_not_compare_and_fails(tmp_path: Path) -> None:
+    config, _ = _setup(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\ncon = duckdb.connect(sys.argv[1])\nprint('held', flush=True)\ntime.sleep(60)",
+         str(tmp_path / "wh.duckdb")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        res = CliRunner().invoke(_app(), ["archive", "verify", "-c", str(config), "--wait", "0.5"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert res.exit_code == 1, res.output
+    assert "index NOT compared" in res.stdout and not res.stdout.rstrip().endswith("; ok")
+    assert "busy" in res.stderr and "Traceback" not in res.output
+    res = CliRunner().invoke(_app(), ["archive", "verify", "-c", str(config)])  # free again: compared
+    assert res.exit_code == 0 and "index compared" in res.stdout
+
+
+def test_export_cdxj_names_the_damage_and_indexes_the_rest(tmp_path: Path) -> None:
+    config, caps = _setup(tmp_path)
+    path = tmp_path / "archive" / caps[1].warc_file
+    data = bytearray(path.read_bytes())
+    for i in range(caps[1].offset + 12, caps[1].offset + caps[1].length - 10):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    out = tmp_path / "index.cdxj"
+    res = CliRunner().invoke(_app(), ["archive", "export-cdxj", "-c", str(config), "-o", str(out)])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert f"problem: {caps[1].warc_file} at {caps[1].offset}: bad gzip member" in res.stderr
+    assert "2 CDXJ lines written" in res.stderr and "1 damaged ranges skipped" in res.stderr
+    offsets = {json.loads(ln.split(" ", 2)[2])["offset"] for ln in out.read_text().splitlines()}
+    assert offsets == {str(caps[0].offset), str(caps[2].offset)}
+    # verify goes on after the damage too: the later record is read, only the damaged one is missing
+    res = CliRunner().invoke(_app(), ["archive", "verify", "-c", str(config)])
+    problems = [ln for ln in res.stdout.splitlines() if ln.startswith("problem:")]
+    assert len(problems) == 2, problems
+    assert f"index {caps[1].capture_id}: no record" in problems[1]

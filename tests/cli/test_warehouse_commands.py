@@ -110,6 +110,7 @@ def test_sql_formats(app: typer.Typer, config: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0 and "wrote 3 rows" in res.stderr
     assert out.read_text(encoding="utf-8") == "kind,n\nblood_units,4\ngifts,2\nsites,1\n"
     pq = tmp_path / "res" / "out.parquet"
+    pq.parent.mkdir()  # a missing folder is refused (tests/warehouse/test_export.py)
     q2 = "SELECT quote, value, [1, 2] AS l, published_at FROM campaign_figures ORDER BY value"
     res = runner.invoke(app, ["sql", q2, "-c", str(config), "-f", "parquet", "-o", str(pq)])
     assert res.exit_code == 0, res.output

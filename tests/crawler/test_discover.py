@@ -8,18 +8,12 @@ import re
 
 import pytest
 
-from extractors.urls import site_of
+from extractors.urls import canonicalize_url, site_of
 from flows.config import CrawlSettings, Source, default_sources
-from flows.crawler.discover import (
-    discover,
-    entry_urls,
-    links_from_feed,
-    links_from_listing,
-    links_from_sitemap,
-    listing_page_url,
-    matches_keywords,
-)
+from flows.crawler.discover import discover, entry_urls, matches_keywords
+from flows.crawler.feeds import links_from_feed, links_from_sitemap
 from flows.crawler.fetch import Fetcher
+from flows.crawler.listings import links_from_listing, listing_page_url, read_listing
 from tests.helpers import REALPAGES as REAL
 from tests.helpers.chaos import ChaosSite, Request, page, send
 
@@ -99,10 +93,77 @@ def test_pagination_templates(template: str, start: str, page2: str, page3: str)
     assert links_from_listing(page("p2"), page2, src)[1] == page3
 
 
-def test_rel_next_beats_the_template() -> None:
+def test_a_configured_pattern_beats_rel_next_on_the_pages_it_can_place() -> None:
     src = Source(name="t", start_urls=("https://x.vn/a",), pagination="{url}-p{page}")
     html = page("l", head='<link rel="next" href="/a?cursor=xyz">')
-    assert links_from_listing(html, "https://x.vn/a", src)[1] == "https://x.vn/a?cursor=xyz"
+    assert read_listing(html, "https://x.vn/a", src).next_url == "https://x.vn/a-p2"
+    assert read_listing(html, "https://x.vn/a", src).next_via == "pagination pattern"
+    # a page the template cannot place (reached some other way) goes on by what it says
+    assert links_from_listing(html, "https://x.vn/b?cursor=1", src)[1] == "https://x.vn/a?cursor=xyz"
+
+
+_SECTION = "https://x.vn/xa-hoi.htm"
+
+
+@pytest.mark.parametrize(
+    ("pager", "expected", "via"),
+    [
+        ('<a href="/xa-hoi/trang-2.htm">Trang sau</a>', "/xa-hoi/trang-2.htm", "'Trang sau'"),
+        ('<a href="/xa-hoi/trang-2.htm">Trang tiếp »</a>', "/xa-hoi/trang-2.htm", "'Trang tiếp »'"),
+        ('<a href="/xa-hoi?page=2"> TIẾP THEO </a>', "/xa-hoi?page=2", "'TIẾP THEO'"),
+        ('<a href="/xa-hoi/p2" title="Trang tiếp">❯</a>', "/xa-hoi/p2", "'Trang tiếp'"),
+        ('<a href="/xa-hoi/p2" aria-label="Trang sau"><svg></svg></a>', "/xa-hoi/p2", "'Trang sau'"),
+        ('<a class="btn-page next-page" href="/xa-hoi-p2"><svg></svg></a>', "/xa-hoi-p2", "a.next"),
+        ('<a class="next" href="/xa-hoi/page/2/"></a>', "/xa-hoi/page/2", "a.next"),
+        (
+            '<ul class="pagination"><li class="active"><span>1</span></li>'
+            '<li><a href="/xa-hoi/trang-2.htm">2</a></li><li><a href="/xa-hoi/trang-3.htm">3</a></li></ul>',
+            "/xa-hoi/trang-2.htm",
+            "page 2 of the pagination",
+        ),
+        (  # no mark on the current page: this page's own link, or page 1 on the start page
+            '<div class="box-page"><a href="/xa-hoi.htm">1</a><a href="/xa-hoi/trang-2.htm">2</a></div>',
+            "/xa-hoi/trang-2.htm",
+            "page 2 of the pagination",
+        ),
+        (  # "»" saying "last page" is not the next one
+            '<a href="/xa-hoi/trang-9.htm" title="Trang cuối">»</a><a href="/xa-hoi/trang-2.htm">›</a>',
+            "/xa-hoi/trang-2.htm",
+            "'›'",
+        ),
+        ('<a href="/xa-hoi/trang-2.htm">»</a>', "/xa-hoi/trang-2.htm", "'»'"),
+        ('<a href="/xa-hoi?trang=2">Xem thêm</a>', "/xa-hoi?trang=2", "'Xem thêm'"),
+        # what is not a next page: another section, an article, a script, the previous page
+        ('<a href="/the-thao.htm">Xem thêm</a>', None, ""),
+        ('<a href="/hien-mau-123456.htm">Xem tiếp</a>', None, ""),
+        ('<a href="javascript:;" class="btn next">Xem thêm</a>', None, ""),
+        (
+            '<a href="/xa-hoi/trang-0.htm">Trang trước</a><a href="/xa-hoi/trang-0.htm" class="prev">‹</a>',
+            None,
+            "",
+        ),
+        ('<a href="https://y.vn/xa-hoi/trang-2.htm">Trang sau</a>', None, ""),
+    ],
+)
+def test_next_pages_found_without_configuration(pager: str, expected: str | None, via: str) -> None:
+    src = Source(name="t", start_urls=(_SECTION,), article_pattern=r"-\d{6}\.htm$")
+    html = page("Xã hội", links=["/hien-mau-123456.htm"]).replace("</body>", pager + "</body>")
+    got = read_listing(html, _SECTION, src, start=_SECTION)
+    assert got.next_url == (f"https://x.vn{expected}" if expected else None)
+    assert got.next_via == via
+
+
+def test_the_next_page_stays_in_the_section_it_started_from() -> None:
+    src = Source(name="t", article_pattern=r"-\d{6}\.htm$")
+    here = "https://x.vn/xa-hoi/trang-2.htm"
+    html = page("p2").replace(
+        "</body>",
+        '<div class="paging"><a href="/xa-hoi.htm">1</a><a class="active" href="/xa-hoi/trang-2.htm">2</a>'
+        '<a href="/xa-hoi/trang-3.htm">3</a></div></body>',
+    )
+    got = read_listing(html, here, src, start=_SECTION)
+    assert (got.next_url, got.next_via) == ("https://x.vn/xa-hoi/trang-3.htm", "page 3 of the pagination")
+    assert read_listing(html, here, src, start="https://x.vn/the-thao.htm").next_url is None
 
 
 @pytest.mark.parametrize(
@@ -129,11 +190,11 @@ def test_rel_next_beats_the_template() -> None:
             "https://vietnamnet.vn/kinh-doanh-page1",
             20,
         ),
-        (
+        (  # the saved page shows no next page, and no template is shipped that could not be checked
             "tuoitre__listing_2026.html",
             "tuoitre.vn",
             "https://tuoitre.vn/kinh-doanh.htm",
-            "https://tuoitre.vn/kinh-doanh/trang-2.htm",
+            None,
             10,
         ),
         (
@@ -156,6 +217,86 @@ def test_real_listings_with_the_shipped_sources(
     assert all(re.search(src.article_pattern or "", u) for u in links)
     assert not any("#" in u or "utm_" in u for u in links)
     assert nxt == next_page
+
+
+@pytest.mark.parametrize(
+    ("name", "listing_url", "next_page", "via", "without_rel_next"),
+    [
+        ("dantri__listing_2026.html", "https://dantri.com.vn/kinh-doanh.htm",
+         "https://dantri.com.vn/kinh-doanh/trang-2.htm", "'Trang tiếp'", "'Trang tiếp'"),
+        ("vnexpress__listing_kinh-doanh_2026.html", "https://vnexpress.net/kinh-doanh",
+         "https://vnexpress.net/kinh-doanh-p2", "rel=next", "a.next"),
+        ("vietnamnet__listing_2026.html", "https://vietnamnet.vn/kinh-doanh",
+         "https://vietnamnet.vn/kinh-doanh-page1", "rel=next", "page 2 of the pagination"),
+        # its "Xem thêm" loads more by script (href="javascript:;"): nothing to follow
+        ("baochinhphu__listing_2026.html", "https://baochinhphu.vn/chinh-sach-va-cuoc-song/chinh-sach-moi.htm",
+         None, "", ""),
+    ],
+)  # fmt: skip
+def test_real_listings_paginate_without_a_configured_pattern(
+    name: str, listing_url: str, next_page: str | None, via: str, without_rel_next: str
+) -> None:
+    """The real CMSs' next-page anchors, found with no ``pagination`` in the config (and with
+    ``rel=next`` taken out, the anchors of the page itself)."""
+    html = _real(name).decode("utf-8", "replace")
+    src = Source(name="real", start_urls=(listing_url,))
+    got = read_listing(html, listing_url, src, start=listing_url)
+    assert (got.next_url, got.next_via) == (next_page, via)
+    bare = re.sub(r"<link[^>]*rel=[\"']next[\"'][^>]*>", "", html)
+    assert read_listing(bare, listing_url, src, start=listing_url).next_via == without_rel_next
+    if name.startswith("dantri"):  # neither rel=next nor "Trang tiếp": its numbered pagination
+        plain = bare.replace('title="Trang tiếp"', "").replace("page-item next", "page-item")
+        assert read_listing(plain, listing_url, src, start=listing_url).next_via == "page 2 of the pagination"
+
+
+def test_real_listings_announce_the_feeds_the_shipped_sources_name() -> None:
+    """The feed addresses of sources.toml follow the shape the sites announce in <link rel=alternate>."""
+    announced = {
+        "dantri__listing_2026.html": ("https://dantri.com.vn/kinh-doanh.htm", "https://dantri.com.vn/rss/kinh-doanh.rss"),
+        "tuoitre__listing_2026.html": ("https://tuoitre.vn/kinh-doanh.htm", "https://tuoitre.vn/rss/kinh-doanh.rss"),
+        "vietnamnet__listing_2026.html": ("https://vietnamnet.vn/kinh-doanh", "https://vietnamnet.vn/kinh-doanh.rss"),
+        "baochinhphu__listing_2026.html": (
+            "https://baochinhphu.vn/chinh-sach-va-cuoc-song/chinh-sach-moi.htm",
+            "https://baochinhphu.vn/chinh-sach-va-cuoc-song/chinh-sach-moi.rss",
+        ),
+        "vnexpress__listing_kinh-doanh_2026.html": ("https://vnexpress.net/kinh-doanh", None),
+    }  # fmt: skip
+    shipped = {s.name: s for s in default_sources()}
+    for name, (url, feed) in announced.items():
+        got = read_listing(_real(name).decode("utf-8", "replace"), url, Source(name="real"), start=url)
+        assert got.feeds == ([feed] if feed else []), name
+        if feed:  # the shipped feeds of that site follow the same rule, section by section
+            rule = _feed_rule(url, feed)
+            site = shipped[site_of(url)]
+            assert rule is not None and site.feeds
+            assert [_feed_rule(u, f) for u, f in zip(site.start_urls, site.feeds, strict=True)] == [
+                rule
+            ] * len(site.feeds), site.name
+
+
+def _feed_rule(listing: str, feed: str) -> str | None:
+    """How a listing's feed is spelled: /rss/<section>.rss or <section>.rss."""
+    origin, path = listing.split("/", 3)[:3], "/" + listing.split("/", 3)[3].removesuffix(".htm")
+    base = "/".join(origin)
+    return {f"{base}/rss{path}.rss": "/rss/<section>.rss", f"{base}{path}.rss": "<section>.rss"}.get(feed)
+
+
+@pytest.mark.parametrize(
+    ("name", "site"),
+    [
+        ("dantri__listing_2026.html", "dantri.com.vn"),
+        ("vnexpress__listing_kinh-doanh_2026.html", "vnexpress.net"),
+        ("tuoitre__listing_2026.html", "tuoitre.vn"),
+        ("vietnamnet__listing_2026.html", "vietnamnet.vn"),
+        ("baochinhphu__listing_2026.html", "baochinhphu.vn"),
+    ],
+)
+def test_the_shipped_start_urls_are_sections_the_sites_menus_link_to(name: str, site: str) -> None:
+    html = _real(name).decode("utf-8", "replace")
+    base = f"https://{site}/"
+    linked = {canonicalize_url(h, base) for h in re.findall(r'href="([^"]+)"', html)}
+    for url in _source(site).start_urls:
+        assert canonicalize_url(url) in linked, url
 
 
 def test_real_article_urls_match_their_sources_pattern() -> None:

@@ -89,6 +89,10 @@ def test_every_chaos_url_ends_with_the_right_outcome() -> None:
     assert huge.body is None and huge.exchanges[-1].truncated and huge.exchanges[-1].payload == b""
     assert site.sent["/a/huge"] < 64 * 1024 * 1024  # of the 2 GB announced
     assert by_path["/a/trickle"].exchanges[-1].truncated
+    # which limit cut the body, for WARC-Truncated: the whole-response deadline, or the byte cap
+    assert by_path["/a/trickle"].exchanges[-1].truncated_by == "time"
+    assert {by_path[f"/a/{c}-bomb"].exchanges[-1].truncated_by for c in ("gzip", "br", "zstd")} == {"length"}
+    assert by_path["/a/ok-1"].exchanges[0].truncated_by is None
 
     for path in ("/a/cp1258-meta", "/a/cp1258-nometa", "/a/mislabelled"):  # the one decoder reads them
         page = by_path[path]

@@ -21,7 +21,7 @@ def crawl_source(settings: Settings, source: Source, run_id: str, *, batch_size:
     steps.archive_results(settings, source, found.results, run_id)
     planned = steps.plan_fetches(settings, source, found.article_urls)
     summary = SourceSummary(source.name, discovered=len(found.article_urls), planned=len(planned))
-    summary = summary.plus(batch_summary(source.name, found.results))
+    summary = summary.plus(batch_summary(source.name, found.results, skipped=found.skipped))
     for start in range(0, len(planned), max(1, batch_size)):
         results = steps.fetch_pages(settings, planned[start : start + batch_size])
         archived = steps.archive_results(settings, source, results, run_id)

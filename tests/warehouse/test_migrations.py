@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from errors import WarehouseError
-from tests.helpers.warehouse import record
+from tests.helpers.warehouse import fig, record
 from warehouse import db
 from warehouse.load import load_articles
 
@@ -185,3 +186,33 @@ def test_transaction_rolls_back_and_nests(tmp_path: Path) -> None:
         with db.transaction(con):
             con.execute("INSERT INTO t VALUES (3)")
         assert db.fetch_all(con, "SELECT x FROM t") == [(3,)]
+
+
+def test_figure_mentions_migration_keeps_old_rows_at_one_and_stores_new_counts(tmp_path: Path) -> None:
+    # a file written before 004 (one row per mention), then opened by this program
+    path = tmp_path / "old.duckdb"
+    _only_001(path)
+    with db.session(path) as con:
+        assert db.schema_version(con) == db.SCHEMA_VERSION >= 4
+        assert db.fetch_all(con, "SELECT quote, mentions FROM figures") == [("512 đơn vị máu", 1)]
+        text = "Ngày hội tiếp nhận 356 đơn vị máu. Toàn bộ 356 đơn vị máu được chuyển về viện."
+        rec = record("https://a.vn/2", text, [fig("356 đơn vị máu", 356)], version="0.2.0")
+        rec = replace(rec, figures=(replace(rec.figures[0], mentions=2),))
+        load_articles(con, [(rec, None)], run_id="r1")
+        assert db.fetch_all(
+            con, "SELECT quote, mentions FROM campaign_figures WHERE url = 'https://a.vn/2'"
+        ) == [("356 đơn vị máu", 2)]
+    # and the column is really in the file: a fresh connection reads it back
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("SELECT sum(mentions) FROM figures").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_a_figure_without_a_mention_is_refused(tmp_path: Path) -> None:
+    text = "Ngày hội tiếp nhận 356 đơn vị máu."
+    rec = record("https://a.vn/3", text, [fig("356 đơn vị máu", 356)])
+    rec = replace(rec, figures=(replace(rec.figures[0], mentions=0),))
+    with db.session(tmp_path / "w.duckdb") as con, pytest.raises(WarehouseError, match="mentions"):
+        load_articles(con, [(rec, None)], run_id="r0")

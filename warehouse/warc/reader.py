@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
+from surt import surt as _surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -24,22 +24,26 @@ from errors import ArchiveError, PipelineError
 from warehouse.types import Capture
 from warehouse.warc.coding import ContentDecoder
 from warehouse.warc.records import (
+    NOT_MODIFIED_PROFILE,
     REFERS_TO_FILENAME,
     REFERS_TO_OFFSET,
     WarcRecord,
     digest_matches,
     find_header,
     iter_records,
+    target_uri,
 )
 
 __all__ = [
     "ArchivedResponse",
     "VerifyReport",
+    "decode_payload",
     "export_cdxj",
     "iter_captures",
     "read_response",
     "surt",
     "verify",
+    "warc_files",
 ]
 _CAPTURE_TYPES = ("response", "revisit")
 
@@ -75,17 +79,24 @@ class VerifyReport:
 # -- captures -------------------------------------------------------------------
 
 
+def warc_files(folder: Path) -> list[Path]:
+    """The WARC files of an archive folder (``*.warc.gz``, and plain ``*.warc`` brought in by import)."""
+    return sorted(f for pattern in ("*.warc.gz", "*.warc") for f in Path(folder).glob(pattern))
+
+
 def _files(folder_or_files: Path | str | Iterable[Path | str]) -> list[tuple[Path, str]]:
     """(path, name as the index spells it) for a folder, a file, or a list of files."""
     if isinstance(folder_or_files, str | Path):
         p = Path(folder_or_files)
         if p.is_dir():
-            return [(f, f.name) for f in sorted(p.glob("*.warc.gz"))]
+            return [(f, f.name) for f in warc_files(p)]
         return [(p, p.name)]
     return [(Path(f), Path(f).name) for f in folder_or_files]
 
 
 def _http_meta(rec: WarcRecord) -> tuple[int, str | None]:
+    if rec.type == "revisit" and not rec.block and rec.header("WARC-Profile") == NOT_MODIFIED_PROFILE:
+        return 304, None  # a 304 kept as a revisit with an empty block
     head = rec.http_split()[0].decode("utf-8", "replace").split("\r\n")
     parts = head[0].split(" ", 2)
     status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
@@ -99,7 +110,7 @@ def _capture_of(rec: WarcRecord, name: str) -> Capture:
     status, ctype = _http_meta(rec)
     return Capture(
         capture_id=str(rec.header("WARC-Record-ID")),
-        url=str(rec.header("WARC-Target-URI")),
+        url=rec.url,
         fetched_at=str(rec.header("WARC-Date")),
         status=status,
         content_type=ctype,
@@ -112,12 +123,22 @@ def _capture_of(rec: WarcRecord, name: str) -> Capture:
     )
 
 
-def iter_captures(folder_or_files: Path | str | Iterable[Path | str]) -> Iterator[Capture]:
-    """The response and revisit records of the files, in file order (to rebuild the index)."""
+def iter_captures(
+    folder_or_files: Path | str | Iterable[Path | str], *, damaged: list[str] | None = None
+) -> Iterator[Capture]:
+    """The response and revisit records of the files, in file order (to rebuild the index).
+
+    A damaged member raises :class:`errors.ArchiveError`, unless ``damaged`` is given: then
+    each damaged range is appended to it (``"<file> at <offset>: <problem> (<n> bytes)"``)
+    and the walk goes on at the next member.
+    """
     for path, name in _files(folder_or_files):
-        for rec in iter_records(path):
+        for rec in iter_records(path, resync=damaged is not None):
             if rec.problem:
-                raise ArchiveError(f"{name} at {rec.offset}: {rec.problem}")
+                if damaged is None:
+                    raise ArchiveError(f"{name} at {rec.offset}: {rec.problem}")
+                damaged.append(f"{name} at {rec.offset}: {rec.problem} ({rec.length} bytes skipped)")
+                continue
             if rec.type in _CAPTURE_TYPES:
                 yield _capture_of(rec, name)
 
@@ -129,7 +150,7 @@ def read_response(folder: Path, capture: Capture, *, max_body: int = 64 * 1024 *
     """The archived response of ``capture`` (a revisit's payload comes from its original)."""
     rec_headers, http, payload = _load(Path(folder), capture.warc_file, capture.offset, capture.capture_id)
     payload_from = None
-    encoding = http.get_header("Content-Encoding")
+    encoding = http.get_header("Content-Encoding") if http is not None else None
     if rec_headers.get_header("WARC-Type") == "revisit":
         ref = rec_headers.get_header("WARC-Refers-To")
         if not ref:
@@ -137,11 +158,15 @@ def read_response(folder: Path, capture: Capture, *, max_body: int = 64 * 1024 *
         _, orig_http, payload = _load_original(Path(folder), rec_headers, ref)
         payload_from = ref
         encoding = orig_http.get_header("Content-Encoding")
+        if http is None or not http.statusline:  # a 304 kept without headers: the page it confirms
+            http = orig_http
+    if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+        payload = _dechunk(payload)  # a foreign WARC that kept the wire bytes
     body, error = _decode(payload, encoding, max_body)
     status = http.get_statuscode()
     return ArchivedResponse(
         capture=capture,
-        url=rec_headers.get_header("WARC-Target-URI"),
+        url=target_uri(rec_headers.get_header("WARC-Target-URI")),
         fetched_at=rec_headers.get_header("WARC-Date"),
         status=int(status) if str(status).isdigit() else 0,
         reason=http.statusline.split(" ", 1)[1] if " " in http.statusline else "",
@@ -162,7 +187,8 @@ def _load(folder: Path, warc_file: str, offset: int, record_id: str | None) -> t
         with path.open("rb") as fh:
             fh.seek(offset)
             rec = next(iter(ArchiveIterator(fh, check_digests=True)), None)
-            if rec is None or rec.http_headers is None:
+            empty_revisit = rec is not None and rec.rec_type == "revisit" and not rec.length
+            if rec is None or (rec.http_headers is None and not empty_revisit):
                 raise ArchiveError(f"{warc_file}: no HTTP record at offset {offset}")
             rid = rec.rec_headers.get_header("WARC-Record-ID")
             if record_id is not None and rid != record_id:
@@ -193,6 +219,34 @@ def _load_original(folder: Path, rev_headers: Any, ref: str) -> tuple[Any, Any, 
             if rec.header("WARC-Record-ID") == ref:
                 return _load(folder, fname, rec.offset, ref)
     raise ArchiveError(f"original record {ref} is not in {folder}")
+
+
+def decode_payload(
+    payload: bytes, headers: Iterable[tuple[str, str]], *, max_body: int = 64 * 1024 * 1024
+) -> tuple[bytes, str | None]:
+    """The body of an archived payload: de-chunked when the record kept ``Transfer-Encoding:
+    chunked`` (other tools store the wire bytes), then content-decoded; ``(body, error)``."""
+    headers = list(headers)
+    if "chunked" in (find_header(headers, "Transfer-Encoding") or "").lower():
+        payload = _dechunk(payload)
+    return _decode(payload, find_header(headers, "Content-Encoding"), max_body)
+
+
+def _dechunk(data: bytes) -> bytes:
+    """HTTP/1.1 chunked transfer coding undone; a malformed stream is kept as it is."""
+    out, pos = bytearray(), 0
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            return data
+        try:
+            size = int(data[pos:eol].split(b";", 1)[0].strip() or b"x", 16)
+        except ValueError:
+            return data
+        if size == 0:
+            return bytes(out)
+        out += data[eol + 2 : eol + 2 + size]
+        pos = eol + 2 + size + 2
 
 
 def _decode(payload: bytes, encoding: str | None, max_body: int) -> tuple[bytes, str | None]:
@@ -237,11 +291,12 @@ def verify(folder: Path, index: Iterable[Capture] | None = None, paths: Sequence
         if not path.is_file():
             problems.append(f"{name}: file missing")
             continue
-        for rec in iter_records(path):
+        for rec in iter_records(path, resync=True):
             where = f"{name} at {rec.offset}"
-            if rec.problem:
-                problems.append(f"{where}: {rec.problem}")
-                break
+            if rec.problem:  # the damaged range only: the walk goes on at the next good member
+                end = rec.offset + rec.length
+                problems.append(f"{where}: {rec.problem} (bytes {rec.offset}-{end} skipped)")
+                continue
             records += 1
             problems.extend(_check(rec, where))
             ids.add(str(rec.header("WARC-Record-ID")))
@@ -286,21 +341,14 @@ def _against_index(
 
 # -- CDXJ -----------------------------------------------------------------------
 
-_WWW = re.compile(r"^www\d*\.")
-_IPV4 = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
-
 
 def surt(url: str) -> str:
-    """Sort-friendly URL key as pywb writes it: ``vn,com,vnexpress)/path?a=1&b=2``."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").rstrip(".").lower()
-    host = _WWW.sub("", host)
-    key = host if _IPV4.match(host) or ":" in host else ",".join(reversed(host.split(".")))
-    port = parts.port
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        key += f":{port}"
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
-    return (key + ")" + (parts.path or "/") + (f"?{query}" if query else "")).lower()
+    """The sort-friendly URL key pywb and cdxj-indexer index by (the ``surt`` package, its defaults):
+    ``vn,com,cand)/xa-hoi/bai-i731554``, ``1,0,0,127:8080)/a``."""
+    try:
+        return str(_surt(url.strip()))
+    except Exception:  # the library's own parse errors: keep the line, keyed by the URL itself
+        return url.strip().lower()
 
 
 def _cdxj_line(cap: Capture) -> str:
@@ -320,9 +368,19 @@ def _cdxj_line(cap: Capture) -> str:
     return f"{surt(cap.url)} {ts} {json.dumps(fields)}"
 
 
-def export_cdxj(folder: Path, out: TextIO, captures: Iterable[Capture] | None = None) -> int:
-    """Write pywb CDXJ lines (sorted) for the captures (default: read from the files); returns the count."""
-    lines = sorted(_cdxj_line(c) for c in (iter_captures(folder) if captures is None else captures))
+def export_cdxj(
+    folder: Path,
+    out: TextIO,
+    captures: Iterable[Capture] | None = None,
+    damaged: list[str] | None = None,
+) -> int:
+    """Write pywb CDXJ lines (sorted) for the captures (default: read from the files); returns the count.
+
+    Reading the files, a damaged member is skipped and named in ``damaged`` (when given; else it
+    raises), and the records after it are indexed.
+    """
+    found = iter_captures(folder, damaged=damaged) if captures is None else captures
+    lines = sorted(_cdxj_line(c) for c in found)
     for line in lines:
         out.write(line + "\n")
     return len(lines)

@@ -1,7 +1,11 @@
 """The WARC writer: every fetched exchange as request + response (or revisit) records.
 
 One gzip member per record, WARC/1.1, sha1 base32 digests computed over the
-payload exactly as stored (de-chunked, still content-encoded). One file is open
+payload exactly as stored (de-chunked, still content-encoded). A payload already
+archived for the URL becomes an ``identical-payload-digest`` revisit; a ``304 Not
+Modified`` becomes a ``server-not-modified`` revisit of the URL's latest full capture
+(its block left empty, so replay tools serve the page it confirms, not an empty 304);
+a body cut short says which limit cut it (``WARC-Truncated: length|time|disconnect``). One file is open
 at a time and rotated once it passes ``max_bytes``; each exchange is flushed and
 fsynced before :meth:`WarcArchive.write` returns its :class:`Capture`.
 
@@ -34,6 +38,7 @@ from warcio.warcwriter import WARCWriter
 from errors import ArchiveError
 from warehouse.types import Capture, Exchange
 from warehouse.warc.records import (
+    NOT_MODIFIED_PROFILE,
     REFERS_TO_FILENAME,
     REFERS_TO_OFFSET,
     cut_torn_tail,
@@ -41,11 +46,13 @@ from warehouse.warc.records import (
     fsync_dir,
     iter_records,
     payload_digest,
+    target_uri,
     warc_date,
 )
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "NOT_MODIFIED_PROFILE",
     "QUARANTINE",
     "WarcArchive",
     "recover",
@@ -55,6 +62,7 @@ DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 QUARANTINE = "quarantine"
 _MARKER = ".open"
 _SOFTWARE = "campaign-archive/0.1 (warcio)"
+_TRUNCATED = frozenset({"length", "time", "disconnect", "unspecified"})
 
 
 class _Utf8Headers(StatusAndHeaders):
@@ -73,6 +81,7 @@ class _Original:
     date: str
     warc_file: str
     offset: int
+    digest: str = ""
 
 
 class WarcArchive:
@@ -90,6 +99,7 @@ class WarcArchive:
         max_bytes: int = DEFAULT_MAX_BYTES,
         prefix: str = "campaigns",
         lookup: Callable[[str, str], Capture | None] | None = None,
+        latest: Callable[[str], Capture | None] | None = None,
     ) -> None:
         if max_bytes <= 0:
             raise ArchiveError("max_bytes must be positive")
@@ -97,7 +107,9 @@ class WarcArchive:
         self.max_bytes = max_bytes
         self.prefix = prefix
         self._lookup = lookup
+        self._latest_lookup = latest
         self._seen: dict[tuple[str, str], _Original] = {}
+        self._latest: dict[str, _Original] = {}
         self._lock = threading.Lock()
         self._fh: IO[bytes] | None = None
         self._marker: IO[bytes] | None = None
@@ -130,7 +142,10 @@ class WarcArchive:
                 raise ArchiveError("archive is closed")
             date = warc_date(exchange.fetched_at)
             digest = payload_digest(exchange.payload)
-            original = self._find_original(exchange.url, digest) if exchange.payload else None
+            if exchange.status == 304:
+                original = self._find_latest(exchange.url)
+            else:
+                original = self._find_original(exchange.url, digest) if exchange.payload else None
             fh = self._fh if self._fh is not None else self._open_file()
             start = fh.tell()
             try:
@@ -144,8 +159,10 @@ class WarcArchive:
                 raise
             if original is None and exchange.payload:
                 self._seen[(exchange.url, digest)] = _Original(
-                    capture.capture_id, exchange.url, date, capture.warc_file, capture.offset
+                    capture.capture_id, exchange.url, date, capture.warc_file, capture.offset, digest
                 )
+            if 200 <= exchange.status < 300 and exchange.payload:
+                self._latest[exchange.url] = self._seen[(exchange.url, digest)]
             if fh.tell() >= self.max_bytes:
                 self._close_file()
             return capture
@@ -185,7 +202,8 @@ class WarcArchive:
         if original is None:
             resp_headers["WARC-Payload-Digest"] = digest
             if ex.truncated:
-                resp_headers["WARC-Truncated"] = "length"
+                by = ex.truncated_by if ex.truncated_by in _TRUNCATED else "length"
+                resp_headers["WARC-Truncated"] = str(by)
             record = writer.create_warc_record(
                 ex.url,
                 "response",
@@ -198,9 +216,18 @@ class WarcArchive:
             resp_headers[REFERS_TO_FILENAME] = original.warc_file
             resp_headers[REFERS_TO_OFFSET] = str(original.offset)
             resp_headers["WARC-Refers-To"] = original.record_id
-            record = writer.create_revisit_record(
-                ex.url, digest, original.url, original.date, http_headers=http, warc_headers_dict=resp_headers
-            )
+            if ex.status == 304:  # the payload it confirms is the original's
+                digest = original.digest
+                resp_headers["WARC-Profile"] = NOT_MODIFIED_PROFILE
+                resp_headers["WARC-Refers-To-Target-URI"] = original.url
+                resp_headers["WARC-Refers-To-Date"] = original.date
+                resp_headers["WARC-Payload-Digest"] = digest
+                record = writer.create_warc_record(ex.url, "revisit", warc_headers_dict=resp_headers)
+            else:
+                record = writer.create_revisit_record(
+                    ex.url, digest, original.url, original.date, http_headers=http,
+                    warc_headers_dict=resp_headers,
+                )  # fmt: skip
         offset = fh.tell()
         writer.write_record(record)
         return Capture(
@@ -208,7 +235,9 @@ class WarcArchive:
             url=ex.url,
             fetched_at=date,
             status=ex.status,
-            content_type=find_header(ex.response_headers, "content-type"),
+            content_type=None
+            if original and ex.status == 304
+            else find_header(ex.response_headers, "content-type"),
             payload_digest=digest,
             warc_file=self._name,
             offset=offset,
@@ -216,6 +245,16 @@ class WarcArchive:
             record_type="response" if original is None else "revisit",
             refers_to=None if original is None else original.record_id,
         )
+
+    def _find_latest(self, url: str) -> _Original | None:
+        """The latest full capture of ``url`` (what a 304 confirms), from this writer or the index."""
+        found = self._latest.get(url)
+        if found is None and self._latest_lookup is not None:
+            cap = self._latest_lookup(url)
+            found = self._original_at(cap) if cap is not None else None
+            if found is not None:
+                self._latest[url] = found
+        return found
 
     def _find_original(self, url: str, digest: str) -> _Original | None:
         found = self._seen.get((url, digest))
@@ -239,17 +278,19 @@ class WarcArchive:
         h = rec.header
         if rec.type == "response":
             return _Original(
-                cap.capture_id, str(h("WARC-Target-URI")), str(h("WARC-Date")), cap.warc_file, rec.offset
-            )
+                cap.capture_id, rec.url, str(h("WARC-Date")), cap.warc_file, rec.offset,
+                str(h("WARC-Payload-Digest") or cap.payload_digest),
+            )  # fmt: skip
         offset = h(REFERS_TO_OFFSET) or ""
         if rec.type != "revisit" or not offset.isdigit():
             return None
         return _Original(
             str(h("WARC-Refers-To")),
-            str(h("WARC-Refers-To-Target-URI")),
+            target_uri(h("WARC-Refers-To-Target-URI")),
             str(h("WARC-Refers-To-Date")),
             str(h(REFERS_TO_FILENAME)),
             int(offset),
+            str(h("WARC-Payload-Digest") or cap.payload_digest),
         )
 
     # -- files -----------------------------------------------------------------

@@ -137,9 +137,11 @@ def test_cdxj_lines_well_formed_and_sorted(tmp_path: Path) -> None:
     assert again.getvalue() == out.getvalue()
 
 
-def test_surt() -> None:
+def test_surt_keys_are_the_ones_pywb_and_cdxj_indexer_make() -> None:
     assert surt("http://www.example.com/") == "com,example)/"
     assert surt("https://WWW2.Vnexpress.net/Thoi-Su?b=2&a=1#frag") == "net,vnexpress)/thoi-su?a=1&b=2"
     assert surt("http://cand.com.vn:8080/x") == "vn,com,cand:8080)/x"
     assert surt("https://cand.com.vn:443") == "vn,com,cand)/"
-    assert surt("http://127.0.0.1:8000/a") == "127.0.0.1:8000)/a"
+    # the two keys the hand-written version got wrong: IPv4 hosts reversed, no trailing slash
+    assert surt("http://127.0.0.1:35633/bai/a1.html") == "1,0,0,127:35633)/bai/a1.html"
+    assert surt("https://cand.com.vn/xa-hoi/hien-mau-i731554/") == "vn,com,cand)/xa-hoi/hien-mau-i731554"

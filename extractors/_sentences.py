@@ -1,0 +1,101 @@
+"""Sentences, clauses and comma phrases of one text: the structure roles are read in.
+
+A sentence ends at ".", "!", "?" or "…" followed by a space and a capital (not after an
+abbreviation: "TP. Hồ Chí Minh"), and at a line break before a capital (a hard line break inside a
+sentence does not end it). A clause starts at an opener of the lexicon ("; ", ", trong đó",
+", nhưng", " (" …) and after a closing parenthesis; a comma phrase ends at ", ".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from extractors import _lexicon as lx
+
+__all__ = ["Sentence", "Sentences", "segments"]
+
+_OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(lx.section("roles", "clause_openers"))))
+_ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence's span and its clauses."""
+
+    start: int
+    end: int
+    clauses: list[tuple[int, int, bool]] = field(default_factory=list)  # (start, end, in parentheses)
+
+
+def _split_sentences(text: str, mf: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(mf):
+        nxt = text[m.end() : m.end() + 1]
+        if "\n" not in m.group():
+            word = mf[max(0, m.start() - 12) : m.start() + 1].rsplit(" ", 1)[-1].lstrip('("“')
+            if nxt.islower() or word in _ABBREVIATIONS:
+                continue  # "TP. Hồ Chí Minh", "ThS. Nguyễn …"
+        elif nxt.islower():
+            continue  # a hard line break inside a sentence
+        if m.start() > start:
+            out.append(Sentence(start, m.start()))
+        start = m.end()
+    if start < len(mf):
+        out.append(Sentence(start, len(mf)))
+    for sent in out:
+        sent.clauses = _split_clauses(mf, sent.start, sent.end)
+    return out
+
+
+def _split_clauses(mf: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    cuts: list[tuple[int, bool]] = [(start, False)]
+    for m in _OPENERS.finditer(mf, start, end):
+        cut = m.start() + (len(m.group()) - len(m.group().lstrip(" ,;")) if m.group() != "; " else 0)
+        cuts.append((cut, "(" in m.group()))
+    for m in re.finditer(r"\)", mf[start:end]):
+        cuts.append((start + m.end(), False))
+    cuts.sort()
+    clauses = []
+    for i, (cut, paren) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else end
+        if stop > cut:
+            clauses.append((cut, stop, paren))
+    return clauses
+
+
+def segments(mf: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The comma phrases of ``mf[start:end]`` (a comma followed by a space ends one)."""
+    out, pos = [], start
+    for m in re.finditer(r",\s", mf[start:end]):
+        out.append((pos, start + m.start()))
+        pos = start + m.end()
+    out.append((pos, end))
+    return out
+
+
+class Sentences:
+    """The sentences of one text and their clauses, asked by position."""
+
+    def __init__(self, text: str, mf: str) -> None:
+        self.mf = mf
+        self.sentences = _split_sentences(text, mf)
+        self._starts = [s.start for s in self.sentences]
+
+    def sentence_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, pos) - 1)
+
+    def sentence_span(self, pos: int) -> tuple[int, int]:
+        s = self.sentences[self.sentence_index(pos)] if self.sentences else Sentence(0, len(self.mf))
+        return s.start, s.end
+
+    def clause_span(self, pos: int) -> tuple[int, int]:
+        if not self.sentences:
+            return 0, len(self.mf)
+        for start, end, _ in self.sentences[self.sentence_index(pos)].clauses:
+            if start <= pos < end:
+                return start, end
+        return self.sentence_span(pos)
