@@ -37,6 +37,7 @@ __all__ = [
     "discover_migrations",
     "duckdb_errors",
     "fetch_all",
+    "require_database",
     "schema_version",
     "session",
     "transaction",
@@ -146,8 +147,8 @@ def connect(
     locks the configuration so a query cannot turn it back on.
     """
     db_path = Path(path)
-    if read_only and not db_path.is_file():
-        raise WarehouseError(f"database {db_path} does not exist (nothing has been loaded yet?)")
+    if read_only:
+        require_database(db_path)
     if not read_only:
         try:
             db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,14 +162,24 @@ def connect(
     }
     if not allow_files:
         config["enable_external_access"] = False
-        config["lock_configuration"] = True
     con = _open_with_retry(db_path, read_only=read_only, config=config, busy_timeout=busy_timeout)
     try:
+        with duckdb_errors(str(db_path)):
+            # DuckDB's own progress bar writes to stdout: into a piped CSV
+            con.execute("SET enable_progress_bar = false")
+            if not allow_files:
+                con.execute("SET lock_configuration = true")
         _check_and_migrate(con, db_path, read_only=read_only)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def require_database(path: Path | str) -> None:
+    """WarehouseError unless the warehouse exists: commands that only read (or re-read) never create one."""
+    if not Path(path).is_file():
+        raise WarehouseError(f"database {path} does not exist (nothing has been loaded yet?)")
 
 
 @contextmanager

@@ -12,9 +12,11 @@ partitioned writer), one file per year.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +34,22 @@ EXPORTS: dict[str, str] = {
         FROM latest_articles
     """,
     "figures": "SELECT *, campaign_year AS year FROM campaign_figures",
-    "campaign_year_summary": "SELECT * FROM campaign_year_summary",
+    "campaign_year_summary": "SELECT * FROM summary_by_year",  # the view's rows, stored
 }
 #: The Hive folder of rows whose partition value is NULL.
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+def export_parquet(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, *, progress: Callable[[int, str], object] | None = None
+) -> list[Path]:
     """Write every table of :data:`EXPORTS` under ``out_dir``, one folder per year; returns the files.
 
     Each table is written into a new folder beside its target, then swapped in, so what a
     table's folder held before (a year no longer in the warehouse, a file planted there) is
     gone and a failed export leaves the previous one whole. A table without rows has no folder.
+    ``progress(done, name)`` is told before each table is written (how many are done, which
+    comes next).
     """
     out = Path(out_dir)
     try:
@@ -51,7 +57,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     except OSError as exc:
         raise WarehouseError(f"cannot create {out}: {exc.strerror}") from None
     written: list[Path] = []
-    for name, select in EXPORTS.items():
+    for done, (name, select) in enumerate(EXPORTS.items()):
+        if progress is not None:
+            progress(done, name)
         target = out / name
         years = [
             r[0] for r in fetch_all(con, f"SELECT DISTINCT year FROM ({select}) ORDER BY year NULLS LAST")
@@ -92,12 +100,14 @@ def _swap(fresh: Path | None, target: Path) -> None:
 
 
 def write_rows_parquet(
-    columns: Sequence[str], types: Sequence[str], rows: Sequence[tuple[Any, ...]], out_file: Path
+    columns: Sequence[str], types: Sequence[str], rows: Iterable[Sequence[Any]], out_file: Path
 ) -> Path:
-    """Write one result set to a Parquet file through a private in-memory DuckDB.
+    """Write one result set to a Parquet file through a private DuckDB, a chunk of rows at a time.
 
     Used by ``campaigns sql --format parquet``: the warehouse connection has file
     access disabled, so the rows are written by a separate engine that sees only them.
+    ``rows`` may be an iterator: the private engine keeps them in a temporary file (with a
+    small memory limit), never all in Python's memory.
     """
     if not columns:
         raise WarehouseError("the query returned no columns to write")
@@ -105,17 +115,22 @@ def write_rows_parquet(
         raise WarehouseError(f"cannot write {out_file}: no folder {Path(out_file).parent}")
     names = _unique(columns)
     ddl = ", ".join(f"{_ident(n)} {t}" for n, t in zip(names, types, strict=True))
-    mem = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
-    try:
-        with duckdb_errors(f"writing {out_file}"):
-            mem.execute(f"CREATE TABLE result ({ddl})")
-            if rows:
+    with tempfile.TemporaryDirectory(prefix="campaigns-parquet-") as tmp:
+        mem = duckdb.connect(
+            str(Path(tmp) / "rows.duckdb"),
+            config={"autoinstall_known_extensions": False, "memory_limit": "256MB"},
+        )
+        try:
+            with duckdb_errors(f"writing {out_file}"):
+                mem.execute(f"CREATE TABLE result ({ddl})")
                 appender = mem.appender("result")
-                appender.append_rows(list(rows))
+                it = iter(rows)
+                while chunk := list(itertools.islice(it, 10_000)):
+                    appender.append_rows(chunk)
                 appender.flush()
-            mem.table("result").write_parquet(str(out_file))
-    finally:
-        mem.close()
+                mem.table("result").write_parquet(str(out_file))
+        finally:
+            mem.close()
     return Path(out_file)
 
 

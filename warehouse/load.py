@@ -32,6 +32,8 @@ __all__ = [
     "load_articles",
     "load_captures",
     "load_fetches",
+    "refresh_summaries",
+    "set_organizer_alias",
     "start_run",
 ]
 
@@ -58,26 +60,13 @@ _KINDS = frozenset(KINDS)
 _ROLES = frozenset(ROLES)
 _APPROX = frozenset(APPROX)
 _STAGE_IDS = "CREATE TEMP TABLE IF NOT EXISTS _wh_stage_ids (article_id VARCHAR)"
-_REBUILD_CAMPAIGNS = """
-DELETE FROM campaigns;
-INSERT INTO campaigns
-SELECT
-    md5(a.campaign_key || chr(31) || coalesce(a.campaign_organizer, '')) AS campaign_id,
-    a.campaign_key,
-    a.campaign_organizer,
-    arg_max(a.campaign_name, coalesce(a.published_at, a.loaded_at)) AS name,
-    coalesce(list_sort(list(DISTINCT a.campaign_year) FILTER (WHERE a.campaign_year IS NOT NULL)), [])
-        AS years,
-    count(*) AS articles,
-    coalesce(sum(fc.n), 0) AS figures,
-    min(a.published_at) AS first_published,
-    max(a.published_at) AS last_published
-FROM latest_articles AS a
-LEFT JOIN (SELECT article_id, count(*) AS n FROM figures GROUP BY article_id) AS fc
-    ON fc.article_id = a.article_id
-WHERE a.campaign_key IS NOT NULL
-GROUP BY a.campaign_key, a.campaign_organizer;
-"""
+#: The stored tables a load keeps true for the campaign keys it touched: table, its key
+#: column, the view macro (warehouse/views.sql) that computes its rows.
+_STORED = (
+    ("summary_by_year", "campaign_key", "campaign_year_summary_of"),
+    ("articles_by_year", "campaign_key", "campaign_year_articles_of"),
+    ("campaigns", "key", "campaign_rows_of"),
+)
 
 
 def article_id(record: ArticleRecord) -> str:
@@ -142,6 +131,7 @@ def load_articles(
     items: Sequence[tuple[ArticleRecord, str | None]],
     *,
     run_id: str,
+    touched: set[str] | None = None,
 ) -> int:
     """Upsert article records with their figures and hospitals; returns how many were new or changed.
 
@@ -151,6 +141,11 @@ def load_articles(
     (same content and capture) is skipped, so reloading a day changes nothing.
     A bad record (unknown kind, quote not at its offsets, no extractor version)
     fails the whole batch before anything is written.
+
+    The stored summaries of the campaign keys the batch touched are recomputed in the
+    same transaction (:func:`refresh_summaries`). A bulk load that passes a ``touched``
+    set gets the keys added to it instead, and refreshes them once itself, before its
+    transaction commits.
     """
     batch: dict[str, tuple[ArticleRecord, str | None, str]] = {}
     for record, capture_id in items:
@@ -174,6 +169,18 @@ def load_articles(
             return 0
         con.execute("DELETE FROM _wh_stage_ids")
         _append(con, "temp._wh_stage_ids", ["article_id"], [(aid,) for aid in changed])
+        # every campaign key an article of the batch had (any version) or has now
+        article_keys = sorted({rec.canonical_url or rec.url for rec, _, _ in changed.values()})
+        keys = {
+            str(k)
+            for (k,) in fetch_all(
+                con,
+                "SELECT DISTINCT campaign_key FROM articles "
+                "WHERE campaign_key IS NOT NULL AND article_key IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+                [article_keys],
+            )
+        }
+        keys |= {rec.campaign.key for rec, _, _ in changed.values() if rec.campaign and rec.campaign.key}
         for table in ("figures", "hospitals", "articles"):
             con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _wh_stage_ids)")
         now = datetime.now(UTC)
@@ -181,8 +188,62 @@ def load_articles(
         _append(con, "articles", _ARTICLE_COLUMNS, articles)
         _append(con, "figures", _FIGURE_COLUMNS, figures)
         _append(con, "hospitals", _HOSPITAL_COLUMNS, hospitals)
-        con.execute(_REBUILD_CAMPAIGNS)
+        if touched is None:
+            refresh_summaries(con, sorted(keys))
+        else:
+            touched |= keys
     return len(changed)
+
+
+def refresh_summaries(con: duckdb.DuckDBPyConnection, keys: Sequence[str] | None = None) -> None:
+    """Recompute the stored summaries (``summary_by_year``, ``articles_by_year``, ``campaigns``)
+    of these campaign keys from the views, or of every key when ``keys`` is None.
+
+    Loads call it for the keys they touched, inside their transaction; call it after
+    changing ``organizer_aliases`` or articles by hand (``set_organizer_alias`` does).
+    """
+    if keys is not None and not keys:
+        return
+    bound = None if keys is None else list(keys)
+    with duckdb_errors("refreshing the campaign summaries"), transaction(con):
+        for table, column, macro in _STORED:
+            con.execute(
+                f"DELETE FROM {table} WHERE CAST($keys AS VARCHAR[]) IS NULL OR list_contains($keys, {column})",
+                {"keys": bound},
+            )
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * FROM {macro}(CAST($keys AS VARCHAR[]))",
+                {"keys": bound},
+            )
+
+
+def set_organizer_alias(
+    con: duckdb.DuckDBPyConnection,
+    alias: str,
+    organizer: str | None,
+    *,
+    since: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Make articles that name ``alias`` count under ``organizer`` (None: remove the alias), and
+    recompute the summaries of every campaign whose articles name it."""
+    name = alias.strip().lower()
+    if not name:
+        raise WarehouseError("an organiser alias needs a name")
+    with duckdb_errors("changing organiser aliases"), transaction(con):
+        con.execute("DELETE FROM organizer_aliases WHERE alias = ?", [name])
+        if organizer is not None:
+            con.execute(
+                "INSERT INTO organizer_aliases (alias, organizer, since, reason) VALUES (?, ?, ?, ?)",
+                [name, organizer, since, reason],
+            )
+        keys = fetch_all(
+            con,
+            "SELECT DISTINCT campaign_key FROM articles "
+            "WHERE campaign_key IS NOT NULL AND lower(campaign_organizer) = ?",
+            [name],
+        )
+        refresh_summaries(con, [str(k) for (k,) in keys])
 
 
 def start_run(con: duckdb.DuckDBPyConnection, kind: str, extractor_version: str, params: dict) -> str:

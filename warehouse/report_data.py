@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from warehouse.db import fetch_all
-from warehouse.queries import campaign_yoy
+from warehouse.queries import campaign_yoy, list_campaigns
 
 __all__ = ["CampaignReport", "CrawlHealth", "campaign_reports", "crawl_health"]
 
@@ -23,8 +23,11 @@ class CampaignReport:
     name: str | None
     years: tuple[int, ...]
     summary: tuple[dict[str, Any], ...]  # campaign_year_summary rows (year, kind, target/achieved ...)
-    yoy: tuple[dict[str, Any], ...]  # campaign_yoy() rows: years as rows
+    yoy: tuple[dict[str, Any], ...]  # campaign_yoy() rows of this organiser only: years as rows, sorted
     figures: tuple[dict[str, Any], ...]  # every figure with quote, article link, capture date
+    inferred_articles: int = 0  # articles naming no organiser, given this one (the only one of their site)
+    organizers_as_written: tuple[str, ...] = ()  # the names the articles used (across the 2025 merger)
+    organizer_candidates: tuple[str, ...] = ()  # without an organiser: those their sites name
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ _FIGURE_COLS = (
     "source_url",
     "published",
     "captured_at",
+    "organizer_inferred",
 )
 
 
@@ -67,44 +71,50 @@ def _dicts(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> tuple[dict[st
 
 
 def campaign_reports(con: duckdb.DuckDBPyConnection, key: str | None = None) -> list[CampaignReport]:
-    """One report block per campaign (key × organizer), or only those of ``key``."""
-    camps = fetch_all(
-        con,
-        """
-        SELECT key, organizer, name, years FROM campaigns
-        WHERE CAST($key AS VARCHAR) IS NULL OR key = $key
-        ORDER BY key, organizer NULLS FIRST
-        """,
-        {"key": key},
-    )
+    """One report block per campaign (key × organizer), or only those of ``key``.
+
+    Each block holds its own organiser's rows only (the stored summary and the campaign's
+    own figures: fast whatever the size of the warehouse).
+    """
+    camps = [c for c in list_campaigns(con, sort="key") if key is None or c["key"] == key]
     out = []
-    for ckey, org, name, years in camps:
+    yoy_of: dict[str, list[dict[str, Any]]] = {}
+    for camp in camps:
+        ckey, org = camp["key"], camp["organizer"]
         params = {"key": ckey, "org": org}
-        where = "campaign_key = $key AND campaign_organizer IS NOT DISTINCT FROM $org"
+        mine = "campaign_organizer IS NOT DISTINCT FROM $org"
         summary = fetch_all(
             con,
-            f"SELECT {', '.join(_SUMMARY_COLS)} FROM campaign_year_summary WHERE {where} ORDER BY year, kind",
+            f"SELECT {', '.join(_SUMMARY_COLS)} FROM summary_by_year "
+            f"WHERE campaign_key = $key AND {mine} ORDER BY year, kind",
             params,
         )
         figures = fetch_all(
             con,
             f"""
             SELECT campaign_year, kind, role, value, value_max, approx, quote, title, source_url,
-                   published, CAST(captured_at AS VARCHAR)
-            FROM campaign_figures WHERE {where}
+                   published, CAST(captured_at AS VARCHAR), organizer_inferred
+            FROM campaign_figures_of([$key]) WHERE {mine}
             ORDER BY campaign_year, published_at NULLS LAST, source_url, ordinal
             """,
             params,
         )
+        if ckey not in yoy_of:
+            yoy_of[ckey] = campaign_yoy(con, ckey)
         out.append(
             CampaignReport(
                 key=ckey,
                 organizer=org,
-                name=name,
-                years=tuple(sorted(years or ())),
+                name=camp["name"],
+                years=tuple(sorted(camp["years"] or ())),
                 summary=_dicts(_SUMMARY_COLS, summary),
-                yoy=tuple(campaign_yoy(con, ckey, org)),
+                yoy=tuple(
+                    sorted((r for r in yoy_of[ckey] if r["organizer"] == org), key=lambda r: r["year"])
+                ),
                 figures=_dicts(_FIGURE_COLS, figures),
+                inferred_articles=int(camp["inferred_articles"]),
+                organizers_as_written=tuple(camp["organizers_as_written"]),
+                organizer_candidates=tuple(camp["organizer_candidates"]),
             )
         )
     return out

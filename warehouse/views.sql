@@ -1,25 +1,53 @@
--- Views over the LATEST extractor version of each article. Re-created by warehouse/db.py
--- whenever a migration ran or this file changed; no BEGIN/COMMIT here.
+-- Views over the LATEST extractor version of each article, and the stored summaries.
+-- Re-run by warehouse/db.py whenever a migration ran or this file changed (no BEGIN/COMMIT
+-- here): the macros and views are re-created and the stored tables (summary_by_year,
+-- articles_by_year, campaigns) recomputed whole from them.
+--
+-- Each view is a table macro `<view>_of(keys)` called with NULL (every campaign key); the
+-- loader calls the macros with the campaign keys a batch touched, to refresh only those
+-- rows of the stored tables in the load's own transaction (warehouse/load.py).
 
 -- The newest extractor version of each article (natural key: canonical URL, else URL).
 -- campaign_organizer is the name the organiser goes on under (organizer_aliases: the 2025
 -- merger of provinces), so a campaign's years join across a rename; organizer_as_written
--- keeps the article's own words.
-CREATE OR REPLACE VIEW latest_articles AS
-SELECT a.* REPLACE (coalesce(al.organizer, a.campaign_organizer) AS campaign_organizer),
-       a.campaign_organizer AS organizer_as_written
+-- keeps the article's own words. An article that names no organiser takes the organiser
+-- of its campaign key on its site when the site's other articles of that key name exactly
+-- one (organizer_inferred); with two or more, it stays without one and
+-- organizer_candidates lists them.
+CREATE OR REPLACE MACRO latest_articles_of(keys) AS TABLE
+SELECT
+    l.* EXCLUDE (named) REPLACE (
+        CASE WHEN l.campaign_organizer IS NULL AND len(l.named) = 1 THEN l.named[1]
+             ELSE l.campaign_organizer END AS campaign_organizer
+    ),
+    coalesce(l.campaign_organizer IS NULL AND len(l.named) = 1, false) AS organizer_inferred,
+    CASE WHEN l.campaign_organizer IS NULL AND len(l.named) > 1 THEN l.named END AS organizer_candidates
 FROM (
-    SELECT *
-    FROM articles
-    QUALIFY row_number() OVER (
-        PARTITION BY article_key
-        ORDER BY version_sort DESC, loaded_at DESC, article_id
-    ) = 1
-) AS a
-LEFT JOIN organizer_aliases AS al ON al.alias = lower(a.campaign_organizer);
+    SELECT
+        a.* REPLACE (coalesce(al.organizer, a.campaign_organizer) AS campaign_organizer),
+        a.campaign_organizer AS organizer_as_written,
+        -- the organisers the site's articles of this campaign key name
+        list_sort(list(DISTINCT coalesce(al.organizer, a.campaign_organizer))
+            FILTER (WHERE a.campaign_key IS NOT NULL AND a.campaign_organizer IS NOT NULL)
+            OVER (PARTITION BY a.site, a.campaign_key)) AS named
+    FROM (
+        SELECT *
+        FROM articles
+        WHERE keys IS NULL
+           OR article_key IN (SELECT article_key FROM articles WHERE list_contains(keys, campaign_key))
+        QUALIFY row_number() OVER (
+            PARTITION BY article_key
+            ORDER BY version_sort DESC, loaded_at DESC, article_id
+        ) = 1
+    ) AS a
+    LEFT JOIN organizer_aliases AS al ON al.alias = lower(a.campaign_organizer)
+    WHERE keys IS NULL OR list_contains(keys, a.campaign_key)
+) AS l;
+
+CREATE OR REPLACE VIEW latest_articles AS SELECT * FROM latest_articles_of(NULL);
 
 -- Every figure of the latest articles, with its campaign, its article and its archived capture.
-CREATE OR REPLACE VIEW campaign_figures AS
+CREATE OR REPLACE MACRO campaign_figures_of(keys) AS TABLE
 SELECT
     a.campaign_key,
     a.campaign_name,
@@ -49,10 +77,13 @@ SELECT
     a.capture_id,
     c.warc_file,
     c."offset" AS warc_offset,
-    c.fetched_at AS captured_at
-FROM latest_articles AS a
+    c.fetched_at AS captured_at,
+    a.organizer_inferred
+FROM latest_articles_of(keys) AS a
 JOIN figures AS f ON f.article_id = a.article_id
 LEFT JOIN captures AS c ON c.capture_id = a.capture_id;
+
+CREATE OR REPLACE VIEW campaign_figures AS SELECT * FROM campaign_figures_of(NULL);
 
 -- One row per campaign key x organizer x year x kind: the target and the achieved value.
 --
@@ -69,12 +100,12 @@ LEFT JOIN captures AS c ON c.capture_id = a.capture_id;
 -- if any article is exact, then the latest-published (the closing figure);
 -- *_support counts the articles whose interval holds it, *_articles the articles
 -- reporting the kind and role at all. Cumulative and other roles are left out.
-CREATE OR REPLACE VIEW campaign_year_summary AS
+CREATE OR REPLACE MACRO campaign_year_summary_of(keys) AS TABLE
 WITH f AS (
     SELECT
         campaign_key, campaign_organizer, campaign_year AS year, campaign_name,
         article_id, url, published_at, kind, role, value, value_max, approx, quote, "start"
-    FROM campaign_figures
+    FROM campaign_figures_of(keys)
     WHERE campaign_key IS NOT NULL
       AND campaign_year IS NOT NULL
       AND role IN ('target', 'achieved')
@@ -210,7 +241,50 @@ SELECT
 FROM by_role_flagged
 GROUP BY campaign_key, campaign_organizer, year, kind;
 
--- Year-over-year change per campaign key x organizer x kind.
+CREATE OR REPLACE VIEW campaign_year_summary AS SELECT * FROM campaign_year_summary_of(NULL);
+
+-- One row per campaign key x organizer x year (NULL: articles without a campaign year): the
+-- campaign's name in its latest article, how many articles, how many of them had their
+-- organiser inferred, the organiser's names as the articles wrote them (both sides of the
+-- 2025 merger), and for articles without an organiser the candidates on their sites.
+CREATE OR REPLACE MACRO campaign_year_articles_of(keys) AS TABLE
+SELECT
+    campaign_key,
+    campaign_organizer,
+    campaign_year AS year,
+    arg_max(campaign_name, coalesce(published_at, loaded_at)) AS campaign_name,
+    count(*) AS articles,
+    count(*) FILTER (WHERE organizer_inferred) AS inferred_articles,
+    coalesce(list_sort(list(DISTINCT organizer_as_written) FILTER (WHERE organizer_as_written IS NOT NULL)), [])
+        AS organizers_as_written,
+    coalesce(list_sort(list_distinct(flatten(list(organizer_candidates)
+        FILTER (WHERE organizer_candidates IS NOT NULL)))), []) AS organizer_candidates
+FROM latest_articles_of(keys)
+WHERE campaign_key IS NOT NULL
+GROUP BY campaign_key, campaign_organizer, campaign_year;
+
+CREATE OR REPLACE VIEW campaign_year_articles AS SELECT * FROM campaign_year_articles_of(NULL);
+
+-- The rows of the campaigns table: one per campaign key x organizer.
+CREATE OR REPLACE MACRO campaign_rows_of(keys) AS TABLE
+SELECT
+    md5(a.campaign_key || chr(31) || coalesce(a.campaign_organizer, '')) AS campaign_id,
+    a.campaign_key AS key,
+    a.campaign_organizer AS organizer,
+    arg_max(a.campaign_name, coalesce(a.published_at, a.loaded_at)) AS name,
+    coalesce(list_sort(list(DISTINCT a.campaign_year) FILTER (WHERE a.campaign_year IS NOT NULL)), [])
+        AS years,
+    count(*) AS articles,
+    coalesce(sum(fc.n), 0) AS figures,
+    min(a.published_at) AS first_published,
+    max(a.published_at) AS last_published
+FROM latest_articles_of(keys) AS a
+LEFT JOIN (SELECT article_id, count(*) AS n FROM figures GROUP BY article_id) AS fc
+    ON fc.article_id = a.article_id
+WHERE a.campaign_key IS NOT NULL
+GROUP BY a.campaign_key, a.campaign_organizer;
+
+-- Year-over-year change per campaign key x organizer x kind, over the stored summary.
 CREATE OR REPLACE VIEW campaign_yoy AS
 SELECT
     campaign_key,
@@ -232,5 +306,13 @@ SELECT
     achieved_value - lag(achieved_value) OVER w AS achieved_change,
     round(100.0 * (achieved_value - lag(achieved_value) OVER w) / nullif(lag(achieved_value) OVER w, 0), 1)
         AS achieved_change_pct
-FROM campaign_year_summary
+FROM summary_by_year
 WINDOW w AS (PARTITION BY campaign_key, campaign_organizer, kind ORDER BY year);
+
+-- The stored tables, recomputed whole (the definitions above may have changed).
+DELETE FROM summary_by_year;
+INSERT INTO summary_by_year BY NAME SELECT * FROM campaign_year_summary;
+DELETE FROM articles_by_year;
+INSERT INTO articles_by_year BY NAME SELECT * FROM campaign_year_articles;
+DELETE FROM campaigns;
+INSERT INTO campaigns BY NAME SELECT * FROM campaign_rows_of(NULL);

@@ -1,58 +1,79 @@
-"""What every ``campaigns`` command shares: the --config option, settings, one-line errors,
-and what they print (the console, live progress lines, the crawl summary, the one
-year-over-year renderer: the demo's compact table and ``compare``'s full one).
+"""What every ``campaigns`` command shares: the --config and --format options, settings, one-line
+errors, the consoles, live progress on a terminal, ``Next:`` hints, and (from
+:mod:`flows.cli._tables`) what they print: :func:`emit` for rows, the crawl summary, the one
+year-over-year renderer (the demo's compact table and ``compare``'s full one).
 
-Nothing heavy here (no Prefect, no trafilatura, no DuckDB): ``campaigns --help`` loads this
-module. The year-over-year column sets come from the kinds table (:mod:`extractors.kinds`).
+Results go to standard output; progress, log lines and notes to standard error, so a pipe
+gets only the rows. Nothing heavy here (no Prefect, no trafilatura, no DuckDB):
+``campaigns --help`` loads this module.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
-import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TextIO, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from errors import PipelineError
-from extractors.kinds import HEADLINE_KINDS, YOY_KINDS, short_label
+from flows.cli._tables import (
+    COMPACT,
+    FULL,
+    SUMMARY_FIELDS,
+    Format,
+    YoyStyle,
+    cell_text,
+    compact_table,
+    emit,
+    print_summary,
+    print_table,
+    print_yoy,
+    summary_rows,
+)
+from flows.steps.progress import PROGRESS_LOGGER
 
 __all__ = [
     "COMPACT",
     "FULL",
+    "PROGRESS_LOGGER",
+    "SUMMARY_FIELDS",
     "ConfigOption",
+    "DaskAddressOption",
+    "DaskWorkersOption",
     "Format",
     "FormatOption",
+    "ProgressTracker",
+    "TaskRunner",
+    "TaskRunnerOption",
     "YoyStyle",
+    "cell_text",
     "compact_table",
     "console",
     "emit",
     "fail",
+    "next_hint",
     "one_line_errors",
     "print_summary",
     "print_table",
     "print_yoy",
     "progress_logging",
     "settings_for",
+    "summary_rows",
 ]
 
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
 
 ConfigOption = Annotated[
     Path | None,
@@ -64,78 +85,36 @@ ConfigOption = Annotated[
     ),
 ]
 
-
-class Format(StrEnum):
-    """How a command prints its rows: a table for people; csv, json or markdown for programs."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
-
-
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="table (for people), csv, json or markdown (for programs).")
 ]
 
 
-def emit(
-    rows: Sequence[Mapping[str, Any]],
-    fmt: Format,
-    *,
-    columns: Sequence[str] | None = None,
-    title: str | None = None,
-    file: TextIO | None = None,
-) -> None:
-    """Print ``rows`` (dicts with the same keys) as ``fmt`` on ``file`` (default: standard output).
-
-    ``table``: values are text, never markup (a page title holding ``[red]`` prints as
-    written), and never cut: on a terminal a long cell folds, through a pipe the table is
-    as wide as it needs. ``json``: one document, a list of objects with the keys in
-    ``columns`` order. ``csv``: a header, then one line per row. ``markdown``: a pipe table.
-    """
-    out = file or sys.stdout
-    cols = list(columns or (rows[0].keys() if rows else ()))
-    if fmt is Format.json:
-        out.write(
-            json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False, default=str, indent=1)
-        )
-        out.write("\n")
-    elif fmt is Format.csv:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(cols)
-        writer.writerows([["" if r.get(c) is None else r.get(c) for c in cols] for r in rows])
-    elif fmt is Format.markdown:
-        cell = lambda v: "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-        out.write("| " + " | ".join(cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n")
-        out.writelines("| " + " | ".join(cell(r.get(c)) for c in cols) + " |\n" for r in rows)
-    else:
-        table = Table(title=Text(title) if title else None, title_justify="left")
-        for c in cols:
-            table.add_column(Text(c), overflow="fold")
-        for r in rows:
-            table.add_row(*(Text("" if r.get(c) is None else str(r.get(c))) for c in cols))
-        print_table(table, out)
+class TaskRunner(StrEnum):
+    thread = "thread"
+    dask = "dask"
 
 
-def print_table(table: Table, file: TextIO | None = None) -> None:
-    """Print a Rich table whole: folded to the terminal's width, or as wide as it needs through a pipe."""
-    out = file or sys.stdout
-    if out.isatty():
-        Console(file=out, highlight=False).print(table)
-        return
-    width = Console(width=100_000, file=io.StringIO()).measure(table).maximum
-    Console(file=out, width=max(width, 20), highlight=False, soft_wrap=False).print(table)
+#: Where a flow's tasks run (``crawl``, ``reextract``): flags over the config's task_runner keys.
+TaskRunnerOption = Annotated[
+    TaskRunner | None, typer.Option("--task-runner", help="Where tasks run (default from config).")
+]
+DaskAddressOption = Annotated[
+    str | None, typer.Option("--dask-address", help="Scheduler of an existing Dask cluster.")
+]
+DaskWorkersOption = Annotated[
+    int | None, typer.Option("--dask-workers", min=1, help="Workers of a local Dask cluster.")
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print one readable line on stderr and exit non-zero."""
-    typer.echo(f"error: {message}", err=True)
+    """Print one readable line on stderr and exit non-zero (2: a bad argument)."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
     raise typer.Exit(code)
 
 
 def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn our errors (and a few obvious OS ones) into one line and exit 1, never a trace."""
+    """Turn our errors (and a few obvious OS ones) into one line and exit 1, never a trace; Ctrl-C 130."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -145,6 +124,8 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc))
         except FileNotFoundError as exc:
             fail(f"no such file: {exc.filename}")
+        except IsADirectoryError as exc:
+            fail(f"{exc.filename} is a folder, not a file")
         except PermissionError as exc:
             fail(f"permission denied: {exc.filename}")
         except KeyboardInterrupt:
@@ -161,135 +142,130 @@ def settings_for(config: Path | None, **overrides: Any) -> Any:
     return load_settings(config, **overrides)
 
 
-def console(file: Any = None, width: int | None = None) -> Console:
-    return Console(highlight=False, file=file, width=width)
+def console(file: Any = None, width: int | None = None, *, stderr: bool = False) -> Console:
+    """A console that prints text as written (no highlighting, long lines left to the terminal to
+    wrap: never cut or broken through a pipe); ``stderr=True`` for progress and notes."""
+    return Console(highlight=False, file=file, width=width, stderr=stderr, soft_wrap=True)
+
+
+def next_hint(out: Console, command: str, config: Path | None = None) -> None:
+    """``Next: campaigns <command>`` (with the --config given, so it works as printed)."""
+    where = f" --config {config}" if config is not None else ""
+    out.print(Text(f"Next: campaigns {command}{where}"))
+
+
+class ProgressTracker:
+    """The state of long work from the pipeline's progress events, as one status line.
+
+    Events (dicts): ``{"stage": "plan", "hosts": {host: n}, "delay": s}`` (pages about to be
+    fetched), ``{"stage": "fetch", "host": h}`` (one page done), ``{"stage": "reextract" |
+    "export", "done": n, "total": m, "what": ...}``. A fetch's time left comes from the
+    politeness delay: each host fetches one page per ``delay`` seconds at best (or slower,
+    as measured), the hosts side by side.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.planned: dict[str, int] = {}
+        self.fetched: dict[str, int] = {}
+        self.delay = 0.0
+        self._since: dict[str, float] = {}
+        self._stage: dict[str, Any] = {}
+        self._base = (clock(), 0)  # (time, done) when the current stage was first heard of
+
+    def update(self, event: Mapping[str, Any]) -> str:
+        stage = event.get("stage")
+        now = self._clock()
+        if stage == "plan":
+            for host, n in (event.get("hosts") or {}).items():
+                self.planned[host] = self.planned.get(host, 0) + int(n)
+                self._since.setdefault(host, now)
+            self.delay = float(event.get("delay") or self.delay)
+            self._stage = {}
+        elif stage == "fetch":  # a page of a listing or feed was not planned: not counted
+            host = str(event.get("host"))
+            if host in self.planned:
+                self.fetched[host] = self.fetched.get(host, 0) + 1
+        elif stage is not None:
+            if stage != self._stage.get("stage"):  # the pace is measured from the stage's first event
+                self._base = (now, int(event.get("done") or 0))
+            self._stage = dict(event)
+        return self.status(now)
+
+    def status(self, now: float | None = None) -> str:
+        now = self._clock() if now is None else now
+        if self._stage:
+            return self._stage_status(now)
+        if not self.planned:
+            return "working…"
+        done, total = sum(self.fetched.values()), sum(self.planned.values())
+        hosts = ", ".join(f"{h} {self.fetched.get(h, 0)}/{n}" for h, n in self.planned.items())
+        left = 0.0
+        for host, n in self.planned.items():
+            got = self.fetched.get(host, 0)
+            pace = max(self.delay, (now - self._since[host]) / got if got else self.delay)
+            left = max(left, (n - got) * pace)
+        return f"fetched {done} of {total} pages ({hosts}){_eta(left if done < total else 0)}"
+
+    def _stage_status(self, now: float) -> str:
+        e = self._stage
+        done, total = int(e.get("done") or 0), int(e.get("total") or 0)
+        verb = {"reextract": "re-extracted", "export": "exported"}.get(
+            str(e.get("stage")), str(e.get("stage"))
+        )
+        what = f" {e['what']}" if e.get("what") else ""
+        since, done_then = self._base
+        left = (now - since) / (done - done_then) * (total - done) if done > done_then else 0.0
+        return f"{verb} {done} of {total}{what}{_eta(left)}"
+
+
+def _eta(seconds: float) -> str:
+    if seconds <= 0:
+        return ""
+    if seconds < 90:
+        return f", about {seconds:.0f} s left"
+    if seconds < 5400:
+        return f", about {seconds / 60:.0f} min left"
+    return f", about {seconds / 3600:.1f} h left"
 
 
 @contextmanager
-def progress_logging(out: Console) -> Iterator[None]:
-    """While active, the pipeline's progress (logger ``campaigns``, INFO and up) prints on ``out``."""
+def progress_logging(out: Console) -> Iterator[ProgressTracker]:
+    """While active, the pipeline's log lines (logger ``campaigns``, INFO and up) print on ``out``
+    (standard error, so a pipe gets only the results) and, when ``out`` is a terminal, a live
+    status line shows the progress events (pages fetched of planned per host and the time
+    left, pages re-extracted, tables exported)."""
+    tracker = ProgressTracker()
+    live = out.status("working…", spinner="dots") if out.is_terminal else None
 
     class _ToConsole(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            event = getattr(record, "progress", None)
+            if isinstance(event, Mapping):
+                text = tracker.update(event)
+                if live is not None:
+                    live.update(text)
+                return
+            if record.levelno < logging.INFO:
+                return
             stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
             out.print(Text.assemble((stamp, "dim"), " ", record.getMessage()))
 
-    logger = logging.getLogger("campaigns")
-    handler, level, propagate = _ToConsole(logging.INFO), logger.level, logger.propagate
+    logger, events = logging.getLogger("campaigns"), logging.getLogger(PROGRESS_LOGGER)
+    handler = _ToConsole(logging.DEBUG)
+    saved = logger.level, logger.propagate, events.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    events.setLevel(logging.DEBUG)
     logger.propagate = False  # Prefect's root console handler would print every line again
     try:
-        with out.status("working…", spinner="dots"):
-            yield
+        if live is None:
+            yield tracker
+        else:
+            with live:
+                yield tracker
     finally:
         logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
-def compact_table(out: Console, title: str) -> Table:
-    """A table that fits 80 columns (a header rule, no edge, one space between columns), its title printed."""
-    out.print()
-    out.print(title, style="bold", highlight=False)
-    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
-
-
-_SUMMARY_COLUMNS = (
-    ("source", "source"),
-    ("discovered", "found"),
-    ("fetched", "fetched"),
-    ("unchanged", "304"),
-    ("failed", "failed"),
-    ("irrelevant", "ignored"),
-    ("articles", "articles"),
-    ("figures", "figures"),
-    ("extraction_errors", "errors"),
-)
-
-
-def print_summary(out: Console, summary: dict[str, Any]) -> None:
-    """The run summary: one row per source and the total, then failure reasons and new campaign-years."""
-    title = f"Crawl run {summary.get('run_id') or ''}".strip()
-    table = compact_table(out, title)
-    for key, heading in _SUMMARY_COLUMNS:
-        table.add_column(heading, justify="left" if key == "source" else "right", no_wrap=key == "source")
-    totals = {**summary.get("totals", {}), "source": "total"}
-    for row in [*summary.get("sources", []), totals]:
-        cells = [str(row.get(k, "")) for k, _ in _SUMMARY_COLUMNS]
-        cells[4] = str(sum((row.get("failed") or {}).values()))
-        table.add_row(*cells, style="bold" if row is totals else None)
-    out.print(table)
-    notes = [f"{n} {why}" for why, n in sorted((totals.get("failed") or {}).items())]
-    if totals.get("deferred"):
-        notes.append(f"{totals['deferred']} deferred (tried again next run)")
-    if notes:
-        out.print("Not fetched: " + ", ".join(notes))
-    left = sorted((totals.get("not_stored") or {}).items(), key=lambda item: (-item[1], item[0]))
-    if left:  # article links found and not stored, each with its reason
-        out.print("Not stored: " + ", ".join(f"{n} {why}" for why, n in left), markup=False)
-    years: dict[str, list[str]] = {}
-    for key, year in totals.get("new_campaign_years") or []:
-        years.setdefault(key, []).append(str(year))
-    out.print("New campaign-years: " + ("; ".join(f"{k} {', '.join(y)}" for k, y in years.items()) or "none"))
-    for name, error in (summary.get("sources_failed") or {}).items():
-        out.print(f"source {name} failed: {error}", style="red", markup=False)
-
-
-@dataclass(frozen=True, slots=True)
-class YoyStyle:
-    """How a year-over-year table looks: which kinds, which change columns, how compact."""
-
-    kinds: tuple[str, ...]  # candidates, in order; a kind with no value in any year is left out
-    change_for: tuple[str, ...] | None  # kinds with a "vs prev" column (None: every kind)
-    articles: bool  # an articles column
-    compact: bool  # short labels, the compact table of the demo
-
-
-#: The demo's table: the headline kinds, a change column for the first only, short labels.
-COMPACT = YoyStyle(HEADLINE_KINDS, HEADLINE_KINDS[:1], articles=False, compact=True)
-#: ``campaigns compare``: every year-over-year kind that has a value, each with its change.
-FULL = YoyStyle(YOY_KINDS, None, articles=True, compact=False)
-
-
-def print_yoy(out: Console, title: str, rows: Sequence[dict[str, Any]], style: YoyStyle) -> None:
-    """One organiser's years as rows: target and achieved per kind, the change vs the previous year."""
-    kinds = [
-        k
-        for k in style.kinds
-        if any(r.get(f"{k}_target") is not None or r.get(f"{k}_achieved") is not None for r in rows)
-        or (style.compact and k in HEADLINE_KINDS)
-    ]
-    table = compact_table(out, title) if style.compact else Table(title=title, title_justify="left")
-    table.add_column("year")
-    if style.articles:
-        table.add_column("articles", justify="right")
-    for k in kinds:
-        name = short_label(k) if style.compact else k.replace("_", " ")
-        table.add_column(f"{name}\ntarget", justify="right")
-        table.add_column(f"{name}\nachieved", justify="right")
-        if style.change_for is None or k in style.change_for:
-            table.add_column("vs prev\nyear" if style.compact else "vs prev\n%", justify="right")
-    conflicted = False
-    for r in rows:
-        cells = [str(r["year"])] + ([str(r["articles"])] if style.articles else [])
-        for k in kinds:
-            for role in ("target", "achieved"):
-                mark = "*" if f"{k}/{role}" in r.get("conflicts", ()) else ""
-                conflicted = conflicted or bool(mark)
-                cells.append(_number(r.get(f"{k}_{role}")) + mark)
-            if style.change_for is None or k in style.change_for:
-                change = r.get(f"{k}_achieved_change_pct")
-                cells.append("" if change is None else f"{change:+.1f}" + ("%" if style.compact else ""))
-        table.add_row(*cells)
-    out.print(table)
-    if conflicted:
-        out.print("* the sources disagree on this value (see the view campaign_year_summary)", style="dim")
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    return f"{value:,}" if isinstance(value, int | float) else str(value)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+        events.setLevel(saved[2])

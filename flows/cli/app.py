@@ -14,7 +14,6 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,8 +24,14 @@ from flows.cli import archive, extraction, history, sources, warehouse
 from flows.cli._common import (
     COMPACT,
     ConfigOption,
+    DaskAddressOption,
+    DaskWorkersOption,
+    Format,
+    FormatOption,
+    TaskRunnerOption,
     console,
     fail,
+    next_hint,
     one_line_errors,
     print_summary,
     print_yoy,
@@ -41,10 +46,32 @@ app = typer.Typer(
     name="campaigns",
     help="Crawl Vietnamese police and community news, archive it as WARC, keep campaign figures in DuckDB.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: "[storage]" in a help text stays as written
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"campaigns {version('campaign-archive')}")
+        except PackageNotFoundError:  # running from a checkout that was never installed
+            typer.echo("campaigns (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Crawl Vietnamese police and community news, archive it as WARC, keep campaign figures in DuckDB."""
 
 
 VerboseOption = Annotated[
@@ -53,11 +80,6 @@ VerboseOption = Annotated[
         "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
     ),
 ]
-
-
-class TaskRunner(StrEnum):
-    thread = "thread"
-    dask = "dask"
 
 
 @app.command()
@@ -87,25 +109,23 @@ def demo(
     from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo, serve_demo
     from flows.steps.audit import PROJECT_FIXTURES
 
-    out = console()
-    say = lambda m: out.print(m, markup=False)  # noqa: E731
+    out, err = console(), console(stderr=True)
+    say = lambda m: err.print(m, markup=False)  # noqa: E731
     if serve:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         serve_demo(data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=say, stop=stop)
-        out.print("stopped")
+        err.print("stopped")
         return
-    with progress_logging(out):
-        result = run_demo(
-            data_dir,
-            fixtures=fixtures or PROJECT_FIXTURES,
-            say=say,
-            verbose=verbose,
-        )
+    with progress_logging(err):
+        result = run_demo(data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=say, verbose=verbose)
     print_summary(out, result.summary)
     _print_campaign(out, result.database, DEMO_CAMPAIGN_KEY)
-    out.print(f"\nWarehouse:  {result.database}\nWARC files: {result.archive}/\nConfig:     {result.config}")
-    out.print(f"Next: campaigns compare {DEMO_CAMPAIGN_KEY} --config {result.config}")
+    out.print(
+        f"\nWarehouse:  {result.database}\nWARC files: {result.archive}/\nConfig:     {result.config}",
+        markup=False,
+    )
+    next_hint(out, f"compare {DEMO_CAMPAIGN_KEY}", result.config)
 
 
 def _print_campaign(out: Console, database: Path, key: str) -> None:
@@ -137,18 +157,19 @@ def crawl(
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Crawl only this source (repeatable).")
     ] = None,
-    task_runner: Annotated[
-        TaskRunner | None, typer.Option("--task-runner", help="Where tasks run (default from config).")
-    ] = None,
-    dask_address: Annotated[
-        str | None, typer.Option("--dask-address", help="Scheduler of an existing Dask cluster.")
-    ] = None,
-    dask_workers: Annotated[
-        int | None, typer.Option("--dask-workers", min=1, help="Workers of a local Dask cluster.")
-    ] = None,
+    task_runner: TaskRunnerOption = None,
+    dask_address: DaskAddressOption = None,
+    dask_workers: DaskWorkersOption = None,
+    fmt: FormatOption = Format.table,
     verbose: VerboseOption = False,
 ) -> None:
-    """Run the nightly crawl now: discover, fetch, archive, extract and load every source."""
+    """Run the nightly crawl now: discover, fetch, archive, extract and load every source.
+
+    Progress and log lines go to standard error (a live status line on a terminal: pages
+    fetched of planned per host, time left); the summary to standard output. Prefect's own
+    logs go to the run history (with --verbose to standard error too). Exits 1 when a source
+    failed, or when the run reached nothing (then the one error line says why).
+    """
     from flows.orchestration.prefect_env import configure_prefect, prefect_server
 
     settings = settings_for(
@@ -159,19 +180,22 @@ def crawl(
         dask_workers=dask_workers,
     )
     chosen = settings.select_sources(source or ())
-    out = console()
+    out, err = console(), console(stderr=True)
     env = configure_prefect(settings, verbose=verbose)
-    out.print(env.describe())
     from flows.orchestration.flows import nightly_crawl, run_outcome
 
-    with prefect_server(env), progress_logging(out):
+    with progress_logging(err), prefect_server(env) as running:
+        err.print(running.describe(), markup=False)
         state = nightly_crawl(
             settings=settings.to_payload(), sources=[s.name for s in chosen], return_state=True
         )
         summary, failed_because = run_outcome(state)
-    print_summary(out, summary)
+    print_summary(out, summary, fmt)
     if failed_because:
         fail(f"the crawl failed: {failed_because}")
+    if fmt is Format.table:
+        new = summary.get("totals", {}).get("new_campaign_years") or []
+        next_hint(out, f"compare {new[0][0]}" if new else "campaigns", config)
     if summary.get("sources_failed"):
         raise typer.Exit(1)
 
@@ -251,8 +275,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         rv: Any = command.main(args=args, prog_name="campaigns", standalone_mode=False)
-    except errs.NoArgsIsHelpError:
-        sys.exit(0)  # typer has printed the help
+    except errs.NoArgsIsHelpError as exc:  # `campaigns`, `campaigns archive`: the help, on stdout
+        typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(0)
     except errs.UsageError as exc:
         where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
         typer.echo(f"error: {_one_line(exc.format_message())}{where}", err=True)

@@ -6,6 +6,7 @@ extractors are imported inside the commands, so ``campaigns --help`` stays fast.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows.cli._common import ConfigOption, fail, one_line_errors, settings_for
+from flows.cli._common import ConfigOption, Format, FormatOption, emit, fail, one_line_errors, settings_for
 
 if TYPE_CHECKING:
     from flows.config import Settings
@@ -45,6 +46,7 @@ def verify(
     wait: Annotated[
         float, typer.Option("--wait", help="Seconds to wait for a warehouse another process holds.")
     ] = 30.0,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Check every gzip member, record and digest, and the files against the warehouse index.
 
@@ -56,6 +58,16 @@ def verify(
     settings = settings_for(config)
     index, note = _from_index(settings, wait=wait)
     report = verify_archive(settings.archive, index, paths or ())
+    if fmt is not Format.table:  # json: one document; csv, markdown: a row per problem
+        doc = {"archive": str(settings.archive), "records": report.records, "index": note,
+               "ok": report.ok, "problems": list(report.problems)}  # fmt: skip
+        if fmt is Format.json:
+            typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        else:
+            emit([{"problem": p} for p in report.problems], fmt, columns=["problem"])
+        if not report.ok:
+            raise typer.Exit(1)
+        return
     for problem in report.problems:
         typer.echo(f"problem: {problem}")
     checked = f"{report.records} records in {settings.archive}" + (f" ({len(paths)} files)" if paths else "")

@@ -6,31 +6,64 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from flows.cli._common import console, fail, one_line_errors
+from flows.cli._common import (
+    ConfigOption,
+    DaskAddressOption,
+    DaskWorkersOption,
+    Format,
+    FormatOption,
+    TaskRunnerOption,
+    console,
+    emit,
+    fail,
+    next_hint,
+    one_line_errors,
+    progress_logging,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from extractors.record import ArticleRecord
-from typing import Any
-
-from flows.cli._common import ConfigOption, settings_for
+    from extractors.scoring import Scorecard
 
 __all__ = ["register"]
 
 
-class OutputFormat(StrEnum):
+class ExtractFormat(StrEnum):
     jsonl = "jsonl"
+    json = "json"
     table = "table"
+    csv = "csv"
+    markdown = "markdown"
+
+
+#: ``extract --format table|csv|markdown``: one row per figure (and per hospital named).
+FIGURE_FIELDS = ("file", "value", "value_max", "approx", "kind", "role", "quote")
+#: ``audit --format csv|json|markdown``: one row per scored field.
+SCORE_FIELDS = ("field", "precision", "recall", "f1", "n")
+#: ``audit --archive --format ...``: one row per site.
+DRIFT_FIELDS = ("site", "pages", "failed", "stored_figures", "figures_now", "appeared", "vanished", "changed")
 
 
 def register(app: typer.Typer) -> None:
     app.command("extract")(extract)
     app.command("reextract")(reextract)
     app.command("audit")(audit)
+
+
+def _check_size(path: Path, max_bytes: int) -> None:
+    """The crawler's cap on a response (``[crawl] max_bytes``) holds for a saved page too."""
+    from errors import ExtractionError
+
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ExtractionError(
+            f"{size:,} bytes, over the cap of {max_bytes:,} ([crawl] max_bytes, as for a fetched page)"
+        )
 
 
 @one_line_errors
@@ -42,48 +75,73 @@ def extract(
         str | None, typer.Option("--url", help="The page's URL (default: its canonical/og:url).")
     ] = None,
     output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="jsonl or table.")
-    ] = OutputFormat.jsonl,
+        ExtractFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="jsonl (a record per line), json (one list), or a row per figure: table, csv, markdown.",
+        ),
+    ] = ExtractFormat.jsonl,
+    config: ConfigOption = None,
 ) -> None:
-    """Extract the article record of saved pages: JSON Lines, or a table of figures with their quotes."""
+    """Extract the article record of saved pages: JSON Lines, or a table of figures with their quotes.
+
+    A page larger than [crawl] max_bytes (5 MB by default) is refused, as the crawler refuses it.
+    """
     if url is not None and len(paths) > 1:
         fail("--url applies to one page; give one PATH or leave --url out", code=2)
     from errors import ExtractionError
     from extractors.content import canonical_url
     from extractors.extract import extract_article
 
+    max_bytes = settings_for(config).crawl.max_bytes
     failed = 0
+    records: list[tuple[Path, ArticleRecord]] = []
     for path in paths:
-        html = path.read_bytes()
         try:
+            _check_size(path, max_bytes)
+            html = path.read_bytes()
             record = extract_article(html, url if url is not None else canonical_url(html))
         except ExtractionError as exc:
             typer.echo(f"error: {path}: {exc}", err=True)
             failed += 1
             continue
-        if output is OutputFormat.jsonl:
+        if output is ExtractFormat.jsonl:
             typer.echo(json.dumps(record.to_dict(), ensure_ascii=False))
+        elif output is ExtractFormat.table:
+            emit(
+                _figure_rows(path, record),
+                Format.table,
+                columns=FIGURE_FIELDS[1:],
+                title=_title(path, record),
+            )
         else:
-            _print_figures(path, record)
+            records.append((path, record))
+    if output is ExtractFormat.json:
+        typer.echo(json.dumps([r.to_dict() for _, r in records], ensure_ascii=False, indent=1))
+    elif output in (ExtractFormat.csv, ExtractFormat.markdown):
+        rows = [row for path, rec in records for row in _figure_rows(path, rec)]
+        emit(rows, Format(output.value), columns=FIGURE_FIELDS)
     if failed:
         raise typer.Exit(1)
 
 
-def _print_figures(path: Path, record: ArticleRecord) -> None:
+def _title(path: Path, record: ArticleRecord) -> str:
     camp = record.campaign
     title = f"{path.name}: {record.title or '(no title)'}"
     if camp is not None and camp.name:
         title += f"\n{camp.name} {camp.year or ''} ({camp.organizer or 'organiser unknown'})"
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for col in ("value", "kind", "role", "quote"):
-        table.add_column(col, overflow="fold", justify="right" if col == "value" else "left")
-    for f in record.figures:
-        value = f"{f.value:,}" + (f"–{f.value_max:,}" if f.value_max is not None else "")
-        value = (f"{f.approx} " if f.approx and f.approx != "range" else "") + value
-        table.add_row(value, f.kind, f.role, f.quote)
-    for h in record.hospitals:
-        table.add_row("", "hospital", "", h.name)
-    console().print(table)
+    return title
+
+
+def _figure_rows(path: Path, record: ArticleRecord) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {"file": str(path), "value": f.value, "value_max": f.value_max, "approx": f.approx, "kind": f.kind,
+         "role": f.role, "quote": f.quote}
+        for f in record.figures
+    ]  # fmt: skip
+    rows += [{"file": str(path), "kind": "hospital", "quote": h.name} for h in record.hospitals]
+    return rows
 
 
 @one_line_errors
@@ -118,97 +176,92 @@ def audit(
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="With --add FILE: the page's URL.")] = None,
     config: ConfigOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Re-extract every fixture; print a scorecard and diffs; exit 1 below a pinned floor.
 
     With --archive, re-read archived pages and report drift per site; with --add,
     write a new fixture whose expected file is a draft for a human to correct.
+    A folder without fixture pages fails: there is nothing to hold the extractor to.
     """
-    from rich.console import Console
-    from rich.table import Table
-
     from flows.steps.audit import audit_fixtures, default_fixtures_dir, render_diff
 
     fixtures = fixtures or default_fixtures_dir()
     if add is not None:
         from flows.steps.audit_archive import add_fixture
 
-        settings = settings_for(config) if add.startswith(("http://", "https://")) else None
-        out = add_fixture(settings, add, fixtures, url=url)
-        typer.echo(f"wrote {out} and {out.with_suffix('.expected.json').name}: correct the draft by hand")
+        remote = add.startswith(("http://", "https://"))
+        settings = settings_for(config)
+        if not remote and Path(add).is_file():
+            _check_size(Path(add), settings.crawl.max_bytes)
+        page = add_fixture(settings if remote else None, add, fixtures, url=url)
+        typer.echo(f"wrote {page} and {page.with_suffix('.expected.json').name}: correct the draft by hand")
         return
     if archive:
-        _audit_archive(settings_for(config), site, sample or None)
+        _audit_archive(settings_for(config), site, sample or None, fmt)
         return
     if not fixtures.is_dir():
         fail(f"no fixtures folder: {fixtures}")
     result = audit_fixtures(fixtures, update=update)
-    card = result.card
-    console = Console()
-    table = Table(title=f"Extraction audit: {result.pages} fixture pages")
-    for col in ("field", "precision", "recall", "F1 / accuracy", "n"):
-        table.add_column(col, justify="right" if col != "field" else "left")
-    f = card.figures
-    table.add_row(
-        "figures (value+kind)", f"{f.precision:.3f}", f"{f.recall:.3f}", f"{f.f1:.3f}", str(f.tp + f.fn)
-    )
-    table.add_row("figure roles", "", "", f"{card.role_accuracy:.3f}", str(card.role_total))
-    for kind, s in sorted(card.by_kind.items()):
-        table.add_row(
-            f"  kind {kind}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp + s.fn)
-        )
-    for role, s in sorted(card.by_role.items()):
-        table.add_row(
-            f"  role {role}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp + s.fn)
-        )
-    h = card.hospitals
-    table.add_row("hospitals", f"{h.precision:.3f}", f"{h.recall:.3f}", f"{h.f1:.3f}", str(h.tp + h.fn))
-    for name in sorted(card.total):
-        table.add_row(name, "", "", f"{card.accuracy(name):.3f}", str(card.total[name]))
-    console.print(table)
-    for diff in card.diffs[:diffs]:
-        console.print("\n".join(render_diff(diff)), markup=False, highlight=False)
-    if len(card.diffs) > diffs:
-        console.print(f"... and {len(card.diffs) - diffs} more fixtures with differences")
-    if update:
-        console.print("expected files and baseline rewritten: review the diff before committing")
+    if not result.pages:
+        fail(f"no fixture pages in {fixtures} (expected <site>/<slug>.html beside <slug>.expected.json)")
+    rows = _score_rows(result.card)
+    if fmt is Format.json:
+        doc = {"pages": result.pages, "scores": rows, "below_floor": list(result.failures),
+               "fixtures_with_differences": len(result.card.diffs)}  # fmt: skip
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+    elif fmt is not Format.table:
+        emit(rows, fmt, columns=SCORE_FIELDS)
+    else:
+        shown = [{k: f"{v:.3f}" if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+        emit(shown, fmt, columns=SCORE_FIELDS, title=f"Extraction audit: {result.pages} fixture pages")
+        term = console()
+        for diff in result.card.diffs[:diffs]:
+            term.print("\n".join(render_diff(diff)), markup=False, highlight=False)
+        if len(result.card.diffs) > diffs:
+            term.print(f"... and {len(result.card.diffs) - diffs} more fixtures with differences")
+        if update:
+            term.print("expected files and baseline rewritten: review the diff before committing")
     if result.failures:
         for line in result.failures:
             typer.echo(f"below floor: {line}", err=True)
         raise typer.Exit(1)
 
 
-def _audit_archive(settings: Any, site: str | None, sample: int | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _score_rows(card: Scorecard) -> list[dict[str, Any]]:
+    """The scorecard as rows: field, precision, recall, F1 (or accuracy), how many expected."""
 
+    def prf(field: str, s: Any) -> dict[str, Any]:
+        return {"field": field, "precision": s.precision, "recall": s.recall, "f1": s.f1, "n": s.tp + s.fn}
+
+    rows = [prf("figures (value+kind)", card.figures)]
+    rows.append({"field": "figure roles", "precision": None, "recall": None, "f1": card.role_accuracy,
+                 "n": card.role_total})  # fmt: skip
+    rows += [prf(f"  kind {kind}", s) for kind, s in sorted(card.by_kind.items())]
+    rows += [prf(f"  role {role}", s) for role, s in sorted(card.by_role.items())]
+    rows.append(prf("hospitals", card.hospitals))
+    rows += [
+        {"field": name, "precision": None, "recall": None, "f1": card.accuracy(name), "n": card.total[name]}
+        for name in sorted(card.total)
+    ]
+    return rows
+
+
+def _audit_archive(settings: Any, site: str | None, sample: int | None, fmt: Format) -> None:
     from flows.steps.audit_archive import audit_archive
 
-    rows = audit_archive(settings, site=site, sample=sample)
-    table = Table(title="Archive drift: current extractor vs the warehouse (same version)")
-    for col in ("site", "pages", "failed", "stored figs", "figs now", "appeared", "vanished", "changed"):
-        table.add_column(col, justify="left" if col == "site" else "right")
-    for r in rows:
-        table.add_row(
-            r.site,
-            *(
-                str(v)
-                for v in (
-                    r.pages,
-                    r.failed,
-                    r.stored_figures,
-                    r.figures_now,
-                    r.appeared,
-                    r.vanished,
-                    r.changed,
-                )
-            ),
-        )
-    Console().print(table)
-    warned = [r for r in rows if r.warning]
+    drift = audit_archive(settings, site=site, sample=sample)
+    rows = [{k: getattr(r, k) for k in DRIFT_FIELDS} for r in drift]
+    warned = [r for r in drift if r.warning]
+    if fmt is Format.json:
+        doc = {"sites": rows, "warnings": {r.site: r.warning for r in warned}}
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        title = "Archive drift: current extractor vs the warehouse (same version)"
+        emit(rows, fmt, columns=DRIFT_FIELDS, title=title if fmt is Format.table else None)
     for r in warned:
         typer.echo(f"warning: {r.site}: {r.warning}", err=True)
-    if not rows:
+    if not drift:
         typer.echo("no archived articles of the current extractor version to compare", err=True)
     if warned:
         raise typer.Exit(1)
@@ -223,14 +276,67 @@ def reextract(
     since: Annotated[
         str | None, typer.Option("--since", help="Only captures fetched on or after this date (YYYY-MM-DD).")
     ] = None,
+    task_runner: TaskRunnerOption = None,
+    dask_address: DaskAddressOption = None,
+    dask_workers: DaskWorkersOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
-    """Re-extract archived articles with the current extractor (no network); print what changed per site."""
-    from flows.steps.reextract import reextract as run
-    from flows.steps.reextract_report import parse_since
+    """Re-extract archived articles with the current extractor (no network); print what changed per site.
 
-    parse_since(since)  # a bad date fails before anything is opened
-    settings = settings_for(config)
-    report = run(settings, site=site, since=since)
-    typer.echo(report.render())
+    With --task-runner (or --dask-address / --dask-workers, or task_runner = "dask" in the
+    config) the batches run as the Prefect re-extraction flow on that task runner, as
+    `campaigns crawl` does; otherwise here, without Prefect.
+    """
+    from errors import ConfigError
+    from flows.steps.reextract_report import SITE_FIELDS, parse_since
+    from warehouse.db import require_database
+
+    try:
+        parse_since(since)  # a bad date fails before anything is opened
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    runner = task_runner.value if task_runner else ("dask" if dask_address or dask_workers else None)
+    settings = settings_for(config, task_runner=runner, dask_address=dask_address, dask_workers=dask_workers)
+    flow = runner is not None or settings.task_runner == "dask"
+    require_database(settings.database)  # before Prefect starts: a re-read never creates a warehouse
+    err = console(stderr=True)
+    with progress_logging(err):
+        report = _run_flow(settings, site, since, err) if flow else _run_here(settings, site, since)
+    if fmt is Format.json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    elif fmt is not Format.table:
+        emit(report.rows(), fmt, columns=SITE_FIELDS)
+    else:
+        out = console()
+        out.print(report.headline(), markup=False, highlight=False)
+        if report.sites:
+            emit(report.rows(), fmt, columns=SITE_FIELDS)
+        for line in report.errors:
+            out.print(f"failed: {line}", markup=False, highlight=False)
+        if report.sites:
+            next_hint(out, "campaigns --sort latest", config)
+    if site and not report.captures:
+        raise typer.Exit(1)  # --site named nothing in the archive
     if report.captures and report.failed == report.captures:
         raise typer.Exit(1)
+
+
+def _run_here(settings: Any, site: str | None, since: str | None) -> Any:
+    from flows.steps.reextract import reextract as run
+
+    return run(settings, site=site, since=since)
+
+
+def _run_flow(settings: Any, site: str | None, since: str | None, err: Any) -> Any:
+    """The Prefect re-extraction flow, its batches on the settings' task runner; returns its report."""
+    from flows.orchestration.prefect_env import configure_prefect, prefect_server
+    from flows.steps.reextract_report import ReextractReport
+
+    env = configure_prefect(settings)
+    from flows.orchestration.maintenance import reextract_flow
+
+    with prefect_server(env) as running:  # a configured server, or a temporary one that dies with us
+        err.print(running.describe(), markup=False)
+        return ReextractReport.from_dict(
+            reextract_flow(settings=settings.to_payload(), site=site, since=since)
+        )

@@ -21,6 +21,7 @@ from flows.cli._common import (
     console,
     emit,
     fail,
+    next_hint,
     one_line_errors,
     settings_for,
 )
@@ -67,6 +68,8 @@ def import_(
             f"{summary.articles} articles stored ({summary.loaded} new or changed, {summary.figures} figures); "
             f"new campaign-years: {years}"
         )
+        new = summary.new_campaign_years
+        next_hint(console(), f"compare {new[0][0]}" if new else "campaigns", config)
     if any(f.status == "failed" for f in summary.files):
         raise typer.Exit(1)
 
@@ -95,3 +98,5 @@ def backfill(
         summary = backfill_source(settings, chosen, first, last)
     rows = [summary.to_row()]
     emit(rows, fmt, columns=list(rows[0]), title=f"Backfill run {summary.run_id}")
+    if fmt is Format.table:
+        next_hint(console(), "campaigns --sort latest", config)

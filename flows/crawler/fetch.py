@@ -30,7 +30,7 @@ import asyncio
 import random
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
@@ -122,8 +122,12 @@ class Fetcher:
             internal = FetchError(f"internal: {type(exc).__name__}: {exc}", url=url)
             return ended(url, kind, exchanges, started, internal)
 
-    async def fetch_many(self, requests: Iterable[FetchRequest]) -> list[FetchResult]:
-        """Fetch many URLs: hosts concurrently (up to max_hosts_concurrent), each host politely in order."""
+    async def fetch_many(
+        self, requests: Iterable[FetchRequest], on_result: Callable[[FetchResult], object] | None = None
+    ) -> list[FetchResult]:
+        """Fetch many URLs: hosts concurrently (up to max_hosts_concurrent), each host politely in order.
+
+        ``on_result`` is called with each result as it comes (progress on a terminal)."""
         reqs = list(requests)
         results: list[FetchResult | None] = [None] * len(reqs)
         by_host: dict[str, list[int]] = {}
@@ -135,9 +139,10 @@ class Fetcher:
             async with slots:
                 for i in indices:
                     r = reqs[i]
-                    results[i] = await self.fetch(
-                        r.url, kind=r.kind, etag=r.etag, last_modified=r.last_modified
-                    )
+                    result = await self.fetch(r.url, kind=r.kind, etag=r.etag, last_modified=r.last_modified)
+                    results[i] = result
+                    if on_result is not None:
+                        on_result(result)
 
         await asyncio.gather(*(run(ix) for ix in by_host.values()))
         return [r for r in results if r is not None]

@@ -74,13 +74,7 @@ def reextract_flow(
         + (f"```\n{report.render()}\n```\n" if report.sites else "Nothing to re-extract.\n"),
         key="reextract-report",
     )
-    return {
-        "run_id": report.run_id,
-        "captures": report.captures,
-        "loaded": report.loaded,
-        "failed": report.failed,
-        "errors": list(report.errors),
-    }
+    return report.to_dict()  # run_id, captures, loaded, failed, errors, sites, ...
 
 
 @flow(name="audit", validate_parameters=False)

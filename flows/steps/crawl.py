@@ -21,11 +21,13 @@ from typing import Any
 
 from errors import PipelineError, describe_error
 from extractors.record import EXTRACTOR_VERSION
+from extractors.urls import host_of
 from flows.config import Settings, Source
 from flows.crawler.discover import discover, entry_urls
 from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
 from flows.steps.archive import reindex_archive
 from flows.steps.extract import Extracted, Page, extract_archived
+from flows.steps.progress import report_progress
 from warehouse.archive_queries import latest_capture
 from warehouse.crawlstate import entry_state, plan_articles, record_results, validators
 from warehouse.db import session, transaction
@@ -166,6 +168,9 @@ def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> lis
         len(found),
         f", and {leftover} left from earlier runs" if leftover else "",
     )
+    report_progress(
+        "plan", hosts=dict(Counter(host_of(u) for u in planned)), delay=settings.crawl.delay_seconds
+    )
     return [FetchRequest(u, "article", *known.get(u, (None, None))) for u in planned]
 
 
@@ -174,7 +179,9 @@ def fetch_pages(settings: Settings, requests: Sequence[FetchRequest]) -> list[Fe
 
     async def run() -> list[FetchResult]:
         async with Fetcher(settings.crawl, settings.state_dir) as fetcher:
-            return await fetcher.fetch_many(requests)
+            return await fetcher.fetch_many(
+                requests, on_result=lambda r: report_progress("fetch", host=host_of(r.url))
+            )
 
     results = asyncio.run(run()) if requests else []
     outcomes = Counter(r.outcome for r in results)

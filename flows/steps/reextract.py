@@ -25,9 +25,10 @@ from extractors.record import EXTRACTOR_VERSION, Figure
 from extractors.urls import site_of
 from flows.config import Settings
 from flows.steps.extract import Extracted, Page, extract_archived
+from flows.steps.progress import report_progress
 from flows.steps.reextract_report import ReextractReport, SiteDiff, diff_figures, parse_since
 from warehouse.archive_queries import PreviousArticle, article_captures, previous_articles
-from warehouse.db import session
+from warehouse.db import require_database, session
 from warehouse.load import finish_run, load_articles, start_run
 
 __all__ = ["Reextraction", "extract_batch", "plan_reextract", "reextract"]
@@ -50,6 +51,9 @@ class Reextraction:
     run_id: str
     pages: list[Page]
     loaded: int = 0
+    done: int = 0  # pages extracted so far (loaded, off-topic or failed)
+    site: str | None = None
+    since: str | None = None
     errors: list[str] = field(default_factory=list)
     stats: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(_blank))
 
@@ -59,6 +63,8 @@ class Reextraction:
 
     def load(self, outcome: Extracted) -> None:
         """Store one batch's records (one write session) and count what changed."""
+        self.done += len(outcome.records) + len(outcome.off_topic) + len(outcome.errors)
+        report_progress("reextract", done=self.done, total=len(self.pages), what="pages")
         for page, error in outcome.errors:
             self.stats[site_of(page.capture.url)]["failed"] += 1
             self.errors.append(f"{page.capture.url}: {error}")
@@ -81,7 +87,9 @@ class Reextraction:
             for name, s in sorted(self.stats.items())
         )
         errors = tuple(self.errors[:_MAX_ERRORS])
-        report = ReextractReport(self.run_id, EXTRACTOR_VERSION, len(self.pages), self.loaded, sites, errors)
+        report = ReextractReport(
+            self.run_id, EXTRACTOR_VERSION, len(self.pages), self.loaded, sites, errors, self.site, self.since
+        )
         total = {
             k: sum(getattr(s, k) for s in sites)
             for k in ("articles", "failed", "added", "removed", "changed")
@@ -95,10 +103,13 @@ class Reextraction:
 def plan_reextract(settings: Settings, *, site: str | None = None, since: str | None = None) -> Reextraction:
     """The article captures to re-extract (of ``site``, fetched ``since``); starts the run."""
     when = parse_since(since)
+    require_database(settings.database)  # never create an empty warehouse to read from
     with session(settings.database) as con:
         captures = article_captures(con, site=site, since=when)
         run_id = start_run(con, "reextract", EXTRACTOR_VERSION, {"site": site, "since": since})
-    return Reextraction(settings, run_id, [Page(cap, source) for cap, source in captures])
+    return Reextraction(
+        settings, run_id, [Page(cap, source) for cap, source in captures], site=site, since=since
+    )
 
 
 def reextract(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from extractors.kinds import YOY_KINDS, label
+from warehouse.queries import describe_organizer
 from warehouse.report_data import CampaignReport, CrawlHealth
 
 __all__ = ["CSP", "bar_chart", "render_report"]
@@ -106,6 +107,10 @@ def _yoy_table(camp: CampaignReport) -> str:
     head = "".join(f"<th>{_e(label(k))} target</th><th>{_e(label(k))} achieved</th>" for k in kinds)
     body = []
     for row in camp.yoy:
+        inferred = row.get("inferred_articles") or 0
+        articles = f"{row.get('articles')} ({inferred} inferred)" if inferred else row.get("articles")
+        written = [w for w in row.get("organizers_as_written") or () if w != camp.organizer]
+        year = f"{row['year']} (as {', '.join(written)})" if written else row["year"]
         conflicts = set(row.get("conflicts") or ())
         cells = []
         for k in kinds:
@@ -113,9 +118,7 @@ def _yoy_table(camp: CampaignReport) -> str:
                 flag = f"{k}/{role}" in conflicts
                 mark = ' class="n conflict" title="sources disagree"' if flag else ' class="n"'
                 cells.append(f"<td{mark}>{_e(_num(row.get(f'{k}_{role}')))}{' ⚠' if flag else ''}</td>")
-        body.append(
-            f"<tr><td>{_e(row['year'])}</td><td class='n'>{_e(row.get('articles'))}</td>{''.join(cells)}</tr>"
-        )
+        body.append(f"<tr><td>{_e(year)}</td><td class='n'>{_e(articles)}</td>{''.join(cells)}</tr>")
     return (
         f"<table><thead><tr><th>Year</th><th>Articles</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -128,10 +131,12 @@ def _figures_table(figures: Iterable[dict[str, Any]]) -> str:
         value = _num(f["value"], f["approx"])
         if f.get("value_max") is not None:
             value += f"–{_num(f['value_max'])}"
+        inferred = ' <span class="muted">(organiser inferred)</span>' if f.get("organizer_inferred") else ""
         rows.append(
             f"<tr><td>{_e(f['year'])}</td><td>{_e(f['kind'])}</td><td>{_e(f['role'])}</td>"
             f"<td class='n'>{_e(value)}</td><td><q>{_e(f['quote'])}</q></td>"
-            f'<td><a href="{_e(f["source_url"])}" rel="noreferrer">{_e(f["title"] or f["source_url"])}</a></td>'
+            f'<td><a href="{_e(f["source_url"])}" rel="noreferrer">{_e(f["title"] or f["source_url"])}</a>'
+            f"{inferred}</td>"
             f"<td>{_e((f['published'] or '')[:10])}</td><td>{_e((f['captured_at'] or '')[:19])}</td></tr>"
         )
     return (
@@ -159,20 +164,32 @@ def _health(health: CrawlHealth) -> str:
     )
 
 
+def _inferred_note(camp: CampaignReport) -> str:
+    n = camp.inferred_articles
+    if not n:
+        return ""
+    return (
+        f'<p class="muted">Organiser inferred for {n} {"article" if n == 1 else "articles"} naming none: '
+        "their site names only this one for the campaign.</p>"
+    )
+
+
 def render_report(
     campaigns: Sequence[CampaignReport], health: CrawlHealth, *, generated: str | None = None
 ) -> str:
     """The whole page as one string."""
     when = generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     blocks = []
+    ids: dict[str, int] = {}
     for camp in campaigns:
+        ids[camp.key] = ids.get(camp.key, 0) + 1
+        anchor = camp.key if ids[camp.key] == 1 else f"{camp.key}-{ids[camp.key]}"
         title = camp.name or camp.key
-        who = f" — {camp.organizer}" if camp.organizer else ""
         span = f"{camp.years[0]}–{camp.years[-1]}" if camp.years else "no year"
         blocks.append(
-            f'<section id="{_e(camp.key)}"><h2>{_e(title)}{_e(who)}</h2>'
+            f'<section id="{_e(anchor)}"><h2>{_e(title)} — {_e(describe_organizer(camp.organizer, camp.organizers_as_written, camp.organizer_candidates))}</h2>'
             f'<p class="muted">key <code>{_e(camp.key)}</code> · {_e(span)} · {len(camp.figures)} figures</p>'
-            f"{_charts(camp)}{_yoy_table(camp)}"
+            f"{_inferred_note(camp)}{_charts(camp)}{_yoy_table(camp)}"
             f"<details><summary>Every number, with its words and source</summary>{_figures_table(camp.figures)}"
             "</details></section>"
         )

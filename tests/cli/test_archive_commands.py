@@ -115,7 +115,7 @@ def test_bad_since_is_one_line_error(tmp_path: Path) -> None:
     from flows.cli.app import app
 
     res = CliRunner().invoke(app, ["reextract", "--since", "last week"])
-    assert res.exit_code == 1 and res.stderr.startswith("error: --since: not a date")
+    assert res.exit_code == 2 and res.stderr.startswith("error: --since: not a date")  # a bad argument
 
 
 @pytest.mark.slow

@@ -39,10 +39,10 @@ def _serve(tmp: Path, data: Path, fixtures: Path) -> subprocess.Popen[str]:
 
 def _wait_serving(process: subprocess.Popen[str]) -> list[str]:
     lines: list[str] = []
-    assert process.stdout is not None
+    assert process.stderr is not None  # what it says goes to standard error, like every progress line
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        line = process.stdout.readline()
+        line = process.stderr.readline()
         if not line:
             raise AssertionError(f"ended: {lines} {process.communicate()}")
         lines.append(line.rstrip("\n"))
@@ -78,7 +78,7 @@ def test_demo_serve_brings_the_sites_back_on_the_same_ports_until_stopped(tmp_pa
         finally:
             first.send_signal(signal.SIGTERM)
             out, err = first.communicate(timeout=30)
-        assert first.returncode == 0 and out.strip().endswith("stopped"), (out, err)
+        assert first.returncode == 0 and err.strip().endswith("stopped"), (out, err)
         with pytest.raises(httpx.ConnectError):
             probe.get(f"http://127.0.0.1:{ports['cand.com.vn']}/robots.txt")
 

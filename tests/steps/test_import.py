@@ -283,6 +283,9 @@ def test_import_cli_reasons_as_json_and_a_missing_path_is_one_line(
     out = json.loads(capsys.readouterr().out)
     assert out["records_by_reason"] == {"article": 1, "not HTML": 1} and out["articles"] == 1
     assert out["files"][0]["status"] == "imported"
+    with pytest.raises(SystemExit) as done:  # for people: the table, then where to look next
+        main(["import", str(tmp_path / "in"), "-c", str(conf)])
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == f"Next: campaigns campaigns --config {conf}"
     with pytest.raises(SystemExit) as done:
         main(["import", str(tmp_path / "nope.warc"), "-c", str(conf)])
     err = capsys.readouterr().err

@@ -131,3 +131,74 @@ def test_report_in_headless_chromium(report_html: Path, tmp_path: Path) -> None:
     assert requests == [report_html.as_uri()], requests
     assert any("Hành trình Đỏ" in h for h in headings)
     assert shot.stat().st_size > 10_000
+
+
+def test_each_organisers_section_holds_its_own_years_sorted(tmp_path: Path) -> None:
+    """A key with two organisers and articles of unknown organiser: three sections, none borrowing rows."""
+    con = connect(tmp_path / "w.duckdb")
+    hn, na = "Công an thành phố Hà Nội", "Công an tỉnh Nghệ An"
+    recs = [  # loaded newest first: the rows must come out sorted anyway
+        record("https://a.vn/24", "Thu 2.400 đơn vị máu.", [fig("2.400 đơn vị máu", 2400)], year=2024),
+        record("https://a.vn/22", "Thu 2.200 đơn vị máu.", [fig("2.200 đơn vị máu", 2200)], year=2022),
+        record(
+            "https://b.vn/23", "Thu 900 đơn vị máu.", [fig("900 đơn vị máu", 900)], year=2023, organizer=na
+        ),
+        record(
+            "https://b.vn/22", "Thu 800 đơn vị máu.", [fig("800 đơn vị máu", 800)], year=2022, organizer=na
+        ),
+        # c.vn names both organisers for this campaign: its article without one stays apart
+        record("https://c.vn/1", "Thu 10 đơn vị máu.", [fig("10 đơn vị máu", 10)], year=2021),
+        record("https://c.vn/2", "Thu 20 đơn vị máu.", [fig("20 đơn vị máu", 20)], year=2021, organizer=na),
+        record(
+            "https://c.vn/3", "Thu 555 đơn vị máu.", [fig("555 đơn vị máu", 555)], year=2022, organizer=None
+        ),
+        # b.vn names only Nghệ An: its article without one is inferred to be Nghệ An's
+        record(
+            "https://b.vn/25", "Thu 950 đơn vị máu.", [fig("950 đơn vị máu", 950)], year=2025, organizer=None
+        ),
+    ]
+    load_articles(con, [(r, None) for r in recs], run_id="r1")
+    reports = campaign_reports(con, "hanh-trinh-do")
+    page = render_report(reports, crawl_health(con))
+    con.close()
+    assert [(r.organizer, [y["year"] for y in r.yoy]) for r in reports] == [
+        (None, [2022]),
+        (hn, [2021, 2022, 2024]),
+        (na, [2021, 2022, 2023, 2025]),
+    ]
+    sections = page.split("<section")[1:]
+    assert len(sections) == 3
+    unknown, hanoi, nghe_an = sections
+    assert (
+        "organiser unknown (candidates on their sites: Công an thành phố Hà Nội, Công an tỉnh Nghệ An)"
+        in unknown
+    )
+    assert "555" in unknown and "2.400" not in unknown and "900" not in unknown
+    assert [y for y in ("2021", "2022", "2023", "2024", "2025") if f"<tr><td>{y}" in hanoi] == [
+        "2021",
+        "2022",
+        "2024",
+    ]
+    assert "900" not in hanoi and "555" not in hanoi
+    assert "2025" in nghe_an and "1 inferred" in nghe_an and "(organiser inferred)" in nghe_an
+    assert len({s.split('"')[1] for s in sections}) == 3  # each section its own anchor
+
+
+def test_a_campaign_across_the_merger_shows_both_names(tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    hoa_binh, phu_tho = "Công an tỉnh Hòa Bình", "Công an tỉnh Phú Thọ"
+    recs = [
+        record("https://p.vn/21", "Thu 410 đơn vị máu.", [fig("410 đơn vị máu", 410)], year=2021, organizer=hoa_binh),
+        record("https://p.vn/23", "Mục tiêu 500 đơn vị máu.", [fig("500 đơn vị máu", 500, role="target")],
+               year=2023, organizer=None),
+        record("https://p.vn/25", "Thu 610 đơn vị máu.", [fig("610 đơn vị máu", 610)], year=2025, organizer=phu_tho),
+    ]  # fmt: skip
+    load_articles(con, [(r, None) for r in recs], run_id="r1")
+    (camp,) = campaign_reports(con)
+    page = render_report([camp], crawl_health(con))
+    con.close()
+    assert f"{phu_tho} (articles say: {hoa_binh})" in page
+    assert f"<tr><td>2021 (as {hoa_binh})</td>" in page and "<tr><td>2025</td>" in page
+    assert (
+        "Organiser inferred for 1 article naming none" in page and "<td class='n'>1 (1 inferred)</td>" in page
+    )
