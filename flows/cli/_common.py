@@ -80,7 +80,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="TOML config ([storage], [crawl], [[sources]]); default ./campaigns.toml if present.",
+        help="TOML config ([storage], [crawl], [[sources]]); default $CAMPAIGNS_CONFIG, else ./campaigns.toml if present.",
         show_default=False,
     ),
 ]

@@ -10,7 +10,9 @@ non-zero; bad arguments exit 2, failures 1, Ctrl-C 130.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -72,6 +74,14 @@ def _root(
     """Crawl Vietnamese police and community news, archive it as WARC, keep campaign figures in DuckDB."""
 
 
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Also print Prefect's own logs (they always go to the run history)."
+    ),
+]
+
+
 @app.command()
 @one_line_errors
 def demo(
@@ -81,16 +91,34 @@ def demo(
     fixtures: Annotated[
         Path | None, typer.Option("--fixtures", help="Fixture folder to serve (default: the project's).")
     ] = None,
+    verbose: VerboseOption = False,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Only serve the demo sites, on the ports of the last demo, until stopped (Ctrl-C, SIGTERM); "
+            "DIR/campaigns.toml crawls them.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the local demo news sites, crawl them with the nightly flow, print the year-over-year table."""
-    from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo
+    """Serve the local demo news sites, crawl them with the nightly flow, print the year-over-year table.
+
+    With --serve: only serve the sites (same ports as the demo before) until stopped, so that
+    crawl, schedule and a worker can be tried against them with DIR/campaigns.toml.
+    """
+    from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo, serve_demo
     from flows.steps.audit import PROJECT_FIXTURES
 
     out, err = console(), console(stderr=True)
+    say = lambda m: err.print(m, markup=False)  # noqa: E731
+    if serve:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        serve_demo(data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=say, stop=stop)
+        err.print("stopped")
+        return
     with progress_logging(err):
-        result = run_demo(
-            data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=lambda m: err.print(m, markup=False)
-        )
+        result = run_demo(data_dir, fixtures=fixtures or PROJECT_FIXTURES, say=say, verbose=verbose)
     print_summary(out, result.summary)
     _print_campaign(out, result.database, DEMO_CAMPAIGN_KEY)
     out.print(
@@ -133,13 +161,16 @@ def crawl(
     dask_address: DaskAddressOption = None,
     dask_workers: DaskWorkersOption = None,
     fmt: FormatOption = Format.table,
+    verbose: VerboseOption = False,
 ) -> None:
     """Run the nightly crawl now: discover, fetch, archive, extract and load every source.
 
     Progress and log lines go to standard error (a live status line on a terminal: pages
-    fetched of planned per host, time left); the summary to standard output.
+    fetched of planned per host, time left); the summary to standard output. Prefect's own
+    logs go to the run history (with --verbose to standard error too). Exits 1 when a source
+    failed, or when the run reached nothing (then the one error line says why).
     """
-    from flows.orchestration.prefect_env import configure_prefect
+    from flows.orchestration.prefect_env import configure_prefect, prefect_server
 
     settings = settings_for(
         config,
@@ -150,12 +181,18 @@ def crawl(
     )
     chosen = settings.select_sources(source or ())
     out, err = console(), console(stderr=True)
-    err.print(configure_prefect(settings).describe(), markup=False)
-    from flows.orchestration.flows import nightly_crawl
+    env = configure_prefect(settings, verbose=verbose)
+    from flows.orchestration.flows import nightly_crawl, run_outcome
 
-    with progress_logging(err):
-        summary = nightly_crawl(settings=settings.to_payload(), sources=[s.name for s in chosen])
+    with progress_logging(err), prefect_server(env) as running:
+        err.print(running.describe(), markup=False)
+        state = nightly_crawl(
+            settings=settings.to_payload(), sources=[s.name for s in chosen], return_state=True
+        )
+        summary, failed_because = run_outcome(state)
     print_summary(out, summary, fmt)
+    if failed_because:
+        fail(f"the crawl failed: {failed_because}")
     if fmt is Format.table:
         new = summary.get("totals", {}).get("new_campaign_years") or []
         next_hint(out, f"compare {new[0][0]}" if new else "campaigns", config)
@@ -177,22 +214,40 @@ def schedule(
     verify_cron: Annotated[
         str, typer.Option("--verify-cron", help="When the weekly archive verification runs.")
     ] = "0 4 * * 0",
+    verbose: VerboseOption = False,
 ) -> None:
-    """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped."""
-    from flows.orchestration.prefect_env import configure_prefect
+    """Serve the deployments (nightly crawl, weekly audit and archive verify, re-extraction) until stopped.
+
+    They are registered as nightly-served, weekly-served, weekly-verify-served and
+    on-demand-served, beside (never over) the deployments of prefect.yaml; stopping pauses
+    these four only.
+    """
+    from flows.config import config_path
+    from flows.orchestration.prefect_env import configure_prefect, prefect_server
 
     settings = settings_for(config)
-    env = configure_prefect(settings)
-    if env.ephemeral:
+    env = configure_prefect(settings, verbose=verbose)
+    if env.api_url is None:
         fail(
-            "schedule needs a running Prefect server: run `prefect server start` and set "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+            "schedule needs a running Prefect server: start one (`prefect server start`, which listens at "
+            f"{env.serve_url}) and point Prefect at it (`prefect config set PREFECT_API_URL={env.serve_url}` "
+            "or export PREFECT_API_URL)"
         )
-    from flows.orchestration.maintenance import serve_deployments
+    from flows.orchestration.deployments import build_deployments, serve_deployments
 
     crons = {"cron": cron, "audit_cron": audit_cron, "verify_cron": verify_cron}
-    typer.echo(f"{env.describe()}; serving crawl/audit/verify at {', '.join(crons.values())} ({timezone})")
-    serve_deployments(settings.to_payload(), config=config, timezone=timezone, **crons)
+    deployments = build_deployments(
+        settings.to_payload(), config=config_path(config), timezone=timezone, **crons
+    )
+    with prefect_server(env):
+        typer.echo(env.describe())
+        when = [*crons.values(), "by hand"]
+        typer.echo(
+            "serving "
+            + ", ".join(f"{d.flow_name}/{d.name} ({w})" for d, w in zip(deployments, when, strict=True))
+            + f", times in {timezone}; Ctrl-C or SIGTERM stops and pauses these four"
+        )
+        serve_deployments(deployments)
 
 
 for _commands in (extraction, warehouse, archive, history, sources):  # the commands of the other modules

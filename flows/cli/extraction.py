@@ -356,10 +356,14 @@ def _run_here(settings: Any, site: str | None, since: str | None) -> Any:
 
 def _run_flow(settings: Any, site: str | None, since: str | None, err: Any) -> Any:
     """The Prefect re-extraction flow, its batches on the settings' task runner; returns its report."""
-    from flows.orchestration.prefect_env import configure_prefect
+    from flows.orchestration.prefect_env import configure_prefect, prefect_server
     from flows.steps.reextract_report import ReextractReport
 
-    err.print(configure_prefect(settings).describe(), markup=False)
+    env = configure_prefect(settings)
     from flows.orchestration.maintenance import reextract_flow
 
-    return ReextractReport.from_dict(reextract_flow(settings=settings.to_payload(), site=site, since=since))
+    with prefect_server(env) as running:  # a configured server, or a temporary one that dies with us
+        err.print(running.describe(), markup=False)
+        return ReextractReport.from_dict(
+            reextract_flow(settings=settings.to_payload(), site=site, since=since)
+        )

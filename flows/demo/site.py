@@ -15,7 +15,8 @@ Responses carry ``ETag`` and ``Last-Modified`` and answer conditional requests w
 counted (:meth:`DemoSite.hits`) so tests can check what the crawler asked for.
 :func:`run_demo` brings the sites back on the ports of the previous run in its data
 folder when free, so a second run sees the same URLs: conditional requests, revisits,
-no new rows.
+no new rows. :func:`serve_demo` (``campaigns demo --serve``) serves them on those ports
+until stopped, with a config to crawl them, for ``crawl``, ``schedule`` and a worker.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
@@ -33,7 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from errors import ConfigError
+from errors import ConfigError, PipelineError
 from flows.config import default_sources, load_settings
 from flows.demo._templates import (
     DEMO_SITES,
@@ -43,7 +45,7 @@ from flows.demo._templates import (
     build_pages,
     load_articles,
 )
-from flows.orchestration.prefect_env import configure_prefect
+from flows.orchestration.prefect_env import configure_prefect, prefect_server
 from flows.steps.audit import PROJECT_FIXTURES
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "demo_config",
     "load_articles",
     "run_demo",
+    "serve_demo",
     "to_toml",
 ]
 
@@ -149,10 +152,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def _bind(port: int) -> _Server:
+def _bind(port: int, *, strict: bool = False, name: str = "") -> _Server:
     try:
         return _Server(("127.0.0.1", port), _Handler)
-    except OSError:
+    except OSError as exc:
+        if strict and port:
+            raise ConfigError(
+                f"port {port} of {name} is taken ({exc.strerror}): is `campaigns demo --serve` already running?"
+            ) from None
         if port == 0:
             raise
         return _Server(("127.0.0.1", 0), _Handler)
@@ -162,8 +169,9 @@ class DemoSite:
     """The demo sites, each on its own 127.0.0.1 port, served from threads while in ``with``.
 
     ``ports`` asks for the ports of an earlier run (so URLs, and the warehouse rows
-    keyed by them, stay the same); a port already taken falls back to a free one.
-    ``extra`` adds articles per site name (e.g. a broken page) to its listing and paths.
+    keyed by them, stay the same); a port already taken falls back to a free one, or
+    with ``strict_ports`` is a ConfigError. ``extra`` adds articles per site name (e.g. a
+    broken page) to its listing and paths.
     """
 
     def __init__(
@@ -173,9 +181,11 @@ class DemoSite:
         layouts: Sequence[SiteLayout] = DEMO_SITES,
         ports: Mapping[str, int] | None = None,
         extra: Mapping[str, Sequence[DemoArticle]] | None = None,
+        strict_ports: bool = False,
     ) -> None:
         self.layouts = tuple(layouts)
         self._fixtures = Path(fixtures)
+        self._strict = strict_ports
         self._wanted = dict(ports or {})
         self._extra = dict(extra or {})
         self._servers: dict[str, _Server] = {}
@@ -188,7 +198,7 @@ class DemoSite:
                 arts = [*load_articles(self._fixtures / layout.name), *self._extra.get(layout.name, ())]
                 arts.sort(key=lambda a: (a.published, a.path), reverse=True)
                 self.articles[layout.name] = arts
-                server = _bind(int(self._wanted.get(layout.name, 0)))
+                server = _bind(int(self._wanted.get(layout.name, 0)), strict=self._strict, name=layout.name)
                 try:
                     server.pages = build_pages(layout, arts, self._base(server))
                 except BaseException:
@@ -333,23 +343,68 @@ class DemoResult:
     config: Path
 
 
+def _data_folder(data_dir: Path) -> Path:
+    """The demo's folder, created; ConfigError when it cannot be (a file there, no permission)."""
+    data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"--data-dir {data_dir} is a file, not a folder")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the demo folder {data_dir}: {exc.strerror}") from None
+    return data_dir
+
+
+def _check_fixtures(fixtures: Path) -> None:
+    if not any((fixtures / lay.name).is_dir() for lay in DEMO_SITES):
+        raise ConfigError(
+            f"no demo fixtures under {fixtures} (expected {', '.join(s.name for s in DEMO_SITES)})"
+        )
+
+
+def serve_demo(
+    data_dir: Path,
+    *,
+    fixtures: Path = PROJECT_FIXTURES,
+    say: Callable[[str], object] = print,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve the demo sites until ``stop`` is set (or the process is interrupted), on the ports of
+    ``data_dir/demo-ports.json`` when there is one (a port taken is a ConfigError: the URLs must
+    stay those the warehouse knows), and write ``data_dir/campaigns.toml`` to crawl them.
+
+    No crawl and no Prefect here: ``campaigns crawl``, ``campaigns schedule`` or a worker
+    does the crawling, against these sites, as often as the user likes.
+    """
+    data_dir = _data_folder(data_dir)
+    _check_fixtures(fixtures)
+    with DemoSite(fixtures, ports=_saved_ports(data_dir), strict_ports=True) as site:
+        (data_dir / _PORTS_FILE).write_text(json.dumps(site.ports), encoding="utf-8")
+        config_path = data_dir / "campaigns.toml"
+        config_path.write_text(to_toml(demo_config(site, data_dir)), encoding="utf-8")
+        for lay in site.layouts:
+            say(f"serving {lay.name} at {site.base_url(lay.name)} ({len(site.articles[lay.name])} articles)")
+        say(f"config: {config_path} (try: campaigns crawl --config {config_path})")
+        say("serving until stopped (Ctrl-C or SIGTERM)")
+        (stop or threading.Event()).wait()
+
+
 def run_demo(
     data_dir: Path,
     *,
     fixtures: Path = PROJECT_FIXTURES,
     say: Callable[[str], object] = print,
     configure: bool = True,
+    verbose: bool = False,
 ) -> DemoResult:
     """Serve the demo sites and crawl them with the nightly flow into ``data_dir``.
 
-    ``configure=False`` leaves Prefect's environment alone (tests run under a harness).
+    ``configure=False`` leaves Prefect's environment and server alone (tests run under a
+    harness); otherwise the run reports to the configured Prefect server, or to a
+    temporary one of this process (:func:`flows.orchestration.prefect_env.prefect_server`).
     """
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if not any((fixtures / lay.name).is_dir() for lay in DEMO_SITES):
-        raise ConfigError(
-            f"no demo fixtures under {fixtures} (expected {', '.join(s.name for s in DEMO_SITES)})"
-        )
+    data_dir = _data_folder(data_dir)
+    _check_fixtures(fixtures)
     with DemoSite(fixtures, ports=_saved_ports(data_dir)) as site:
         (data_dir / _PORTS_FILE).write_text(json.dumps(site.ports), encoding="utf-8")
         for lay in site.layouts:
@@ -357,12 +412,19 @@ def run_demo(
         config_path = data_dir / "campaigns.toml"
         config_path.write_text(to_toml(demo_config(site, data_dir)), encoding="utf-8")
         settings = load_settings(config_path)
+        server: AbstractContextManager[object] = nullcontext()
         if configure:
-            env = configure_prefect(settings, data_dir=data_dir)
-            say(f"{env.describe()} (starts in 10-20 s)")
+            env = configure_prefect(settings, data_dir=data_dir, verbose=verbose)
+            say(f"{env.describe()}" + (" (starts in 10-20 s)" if env.ephemeral else ""))
+            server = prefect_server(env)
         # Imported here, not at the top: Prefect reads its environment when first imported,
         # so it must come after configure_prefect.
-        from flows.orchestration.flows import nightly_crawl
+        from flows.orchestration.flows import nightly_crawl, run_outcome
 
-        summary = nightly_crawl(settings=settings.to_payload())
+        with server:
+            summary, failed_because = run_outcome(
+                nightly_crawl(settings=settings.to_payload(), return_state=True)
+            )
+        if failed_because:
+            raise PipelineError(f"the demo crawl failed: {failed_because}")
     return DemoResult(summary, settings.database, settings.archive, config_path)

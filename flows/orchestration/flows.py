@@ -15,20 +15,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from distributed import LocalCluster
 from prefect import flow, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 
-from errors import ConfigError, describe_error, is_transient
-from flows.config import Settings, load_settings
+from errors import ConfigError, PipelineError, describe_error, is_transient
+from flows.config import CONFIG_ENV, DEFAULT_CONFIG_NAME, Settings, config_path, load_settings
 from flows.steps import crawl as steps
 from flows.steps.crawl import SourceSummary, batch_summary, summarize
 from flows.steps.extract import Extracted
+from flows.steps.health import judge_run
 
 __all__ = [
     "as_task",
@@ -36,6 +39,7 @@ __all__ = [
     "nightly_crawl",
     "retry_if_transient",
     "retry_options",
+    "run_outcome",
     "settings_of",
     "summary_markdown",
     "task_runner_for",
@@ -111,11 +115,20 @@ _extract = as_task(steps.extract_pages, "extract")
 _load = as_task(steps.load_records, "load")
 _begin = as_task(steps.begin_run, "begin-run")
 _end = as_task(steps.end_run, "end-run")
+_judge = as_task(judge_run, "judge-run")
 
 
 def settings_of(config: str | None, settings: dict[str, Any] | None) -> Settings:
-    """A deployment's parameters to settings: the payload when given, else the config file read now."""
-    return Settings.from_payload(settings) if settings is not None else load_settings(config)
+    """A run's parameters to settings: the payload when given, else the config file read now
+    (``config``, else ``$CAMPAIGNS_CONFIG``, else ``./campaigns.toml``: a run needs one)."""
+    if settings is not None:
+        return Settings.from_payload(settings)
+    if config is None and config_path(None) is None:
+        raise ConfigError(
+            f"no config file: pass the parameter config, set {CONFIG_ENV} or put "
+            f"{DEFAULT_CONFIG_NAME} in the working directory ({Path.cwd()})"
+        )
+    return load_settings(config)
 
 
 @flow(name="crawl-source", flow_run_name="crawl-{source_name}", validate_parameters=False)
@@ -147,11 +160,13 @@ def nightly_crawl(
     settings: dict[str, Any] | None = None,
     sources: list[str] | None = None,
     refresh: bool = False,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State:
     """Crawl every source (or ``sources``) into the warehouse; returns and publishes the run summary.
 
     ``settings`` (:meth:`flows.config.Settings.to_payload`) wins over ``config`` (a TOML
-    path, read when the run starts: what a deployment passes).
+    path, read when the run starts: what a deployment passes). A run that reached nothing,
+    or left a source unreached too many runs in a row (:mod:`flows.steps.health`), ends
+    Failed with the reason as its message, its summary recorded and published all the same.
     """
     conf = settings_of(config, settings)
     if refresh:
@@ -171,9 +186,23 @@ def nightly_crawl(
             else:
                 summaries.append(SourceSummary(source.name, error=_state_error(state)))
     summary = summarize(run_id, summaries)
+    summary["failed_because"] = _judge.with_options(**opts)(conf, summary)
     _end.with_options(**opts)(conf, run_id, summary)
     _publish(summary)
+    if summary["failed_because"]:
+        return Failed(message=summary["failed_because"], data=summary)
     return summary
+
+
+def run_outcome(state: State) -> tuple[dict[str, Any], str | None]:
+    """The summary of a finished :func:`nightly_crawl` (``return_state=True``) and why it failed, if it
+    did (:mod:`flows.steps.health`); an error the run raised is raised again."""
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, BaseException):
+        raise data
+    if not isinstance(data, dict):
+        raise PipelineError(f"the crawl run ended {state.name}: {state.message or 'no summary'}")
+    return data, (data.get("failed_because") if state.is_failed() else None)
 
 
 def _as_summary(data: dict[str, Any]) -> dict[str, Any]:
@@ -196,6 +225,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"# Crawl run `{summary['run_id']}`",
         "",
+        *([f"**Failed: {summary['failed_because']}**", ""] if summary.get("failed_because") else []),
         f"- pages discovered: **{t['discovered']}**, fetched: **{t['fetched']}**, unchanged: {t['unchanged']}, "
         f"deferred: {t['deferred']}, failed: {failed}",
         f"- articles: **{t['articles']}** ({t['loaded']} new or changed), figures: **{t['figures']}**, "

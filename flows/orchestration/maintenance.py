@@ -1,7 +1,5 @@
-"""The flows that look after what the crawl stored (re-extraction, the extraction audit, the
-archive verification) and the deployments ``campaigns schedule`` serves: the nightly crawl,
-the weekly audit and archive verification, an on-demand re-extraction (``prefect.yaml``
-declares the same for a worker set-up).
+"""The flows that look after what the crawl stored: re-extraction, the extraction audit, the
+archive verification (their deployments: :mod:`flows.orchestration.deployments`).
 
 Import after :func:`flows.orchestration.prefect_env.configure_prefect`. Each flow publishes
 its report as a markdown artifact and fails the run when the report says something is
@@ -13,31 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, serve
+from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.schedules import Cron
 
 from errors import ArchiveError, PipelineError
 from flows.config import Settings
-from flows.orchestration.flows import as_task, nightly_crawl, retry_options, settings_of, task_runner_for
+from flows.orchestration.flows import as_task, retry_options, settings_of, task_runner_for
 from flows.steps.archive import verify_archive
 from flows.steps.audit import audit_fixtures, default_fixtures_dir
 from flows.steps.audit_archive import audit_archive
 from flows.steps.reextract import extract_batch, plan_reextract
 from flows.steps.reextract_report import ReextractReport, parse_since
 
-__all__ = [
-    "AUDIT_CRON",
-    "NIGHTLY_CRON",
-    "TIMEZONE",
-    "VERIFY_CRON",
-    "audit_flow",
-    "build_deployments",
-    "reextract_batches_flow",
-    "reextract_flow",
-    "serve_deployments",
-    "verify_archive_flow",
-]
+__all__ = ["audit_flow", "reextract_batches_flow", "reextract_flow", "verify_archive_flow"]
 
 
 _REEXTRACT_MIN_BATCH, _REEXTRACT_MAX_BATCH = 25, 200
@@ -137,48 +123,3 @@ def verify_archive_flow(config: str | None = None, settings: dict[str, Any] | No
             f"archive verification: {len(check.problems)} problems, first: {check.problems[0]}"
         )
     return check.to_dict()
-
-
-NIGHTLY_CRON, AUDIT_CRON, VERIFY_CRON = "0 2 * * *", "30 3 * * 1", "0 4 * * 0"
-TIMEZONE = "Asia/Ho_Chi_Minh"
-
-
-def build_deployments(
-    settings: dict[str, Any],
-    *,
-    config: Path | None = None,
-    cron: str = NIGHTLY_CRON,
-    timezone: str = TIMEZONE,
-    audit_cron: str = AUDIT_CRON,
-    verify_cron: str = VERIFY_CRON,
-) -> list[Any]:
-    """The deployments :func:`serve_deployments` serves (``RunnerDeployment`` objects, not registered).
-
-    The nightly crawl (one run at a time), the weekly extraction audit, the weekly
-    archive verification, and an unscheduled re-extraction. With ``config`` each run
-    re-reads that file; otherwise the runs carry these settings (a
-    :meth:`flows.config.Settings.to_payload`).
-    """
-    params: dict[str, Any] = (
-        {"config": str(Path(config).resolve())} if config is not None else {"settings": settings}
-    )
-    return [
-        nightly_crawl.to_deployment(
-            name="nightly", schedule=Cron(cron, timezone=timezone), parameters=params, concurrency_limit=1
-        ),
-        audit_flow.to_deployment(
-            name="weekly", schedule=Cron(audit_cron, timezone=timezone), parameters=params
-        ),
-        verify_archive_flow.to_deployment(
-            name="weekly-verify",
-            schedule=Cron(verify_cron, timezone=timezone),
-            parameters=params,
-            concurrency_limit=1,
-        ),
-        reextract_flow.to_deployment(name="on-demand", parameters=params),
-    ]
-
-
-def serve_deployments(settings: dict[str, Any], **options: Any) -> None:
-    """Serve :func:`build_deployments` (same options) from this process until stopped."""
-    serve(*build_deployments(settings, **options))

@@ -41,7 +41,7 @@ from warehouse.load import (
     load_fetches,
     start_run,
 )
-from warehouse.queries import list_campaigns
+from warehouse.queries import list_campaigns, run_sql
 from warehouse.types import Capture, FetchRow
 from warehouse.warc.writer import WarcArchive
 
@@ -170,7 +170,15 @@ def plan_fetches(settings: Settings, source: Source, urls: Sequence[str]) -> lis
     with session(settings.database) as con:
         planned = plan_articles(con, source.name, list(urls), refresh=settings.crawl.refresh)
         known = validators(con, planned)
-    log.info("%s: %d of %d articles to fetch", source.name, len(planned), len(urls))
+    found = set(urls)
+    leftover = sum(1 for u in planned if u not in found)  # pending from a run that did not finish them
+    log.info(
+        "%s: %d of %d articles found to fetch%s",
+        source.name,
+        len(planned) - leftover,
+        len(found),
+        f", and {leftover} left from earlier runs" if leftover else "",
+    )
     report_progress(
         "plan", hosts=dict(Counter(host_of(u) for u in planned)), delay=settings.crawl.delay_seconds
     )
@@ -274,6 +282,7 @@ def load_records(
     loaded = 0
     with session(settings.database) as con:
         before = _campaign_years(list_campaigns(con))
+        stored_before = _article_rows(con)
         try:
             loaded = (
                 load_articles(con, [(r, p.capture.capture_id) for p, r in good], run_id=run_id) if good else 0
@@ -292,6 +301,7 @@ def load_records(
                     errors.append((page, f"load: {describe_error(one)}"))
                     log.warning("%s: cannot load %s: %s", source.name, page.capture.url, describe_error(one))
         after = _campaign_years(list_campaigns(con))
+        new = _article_rows(con) - stored_before
         rows = [
             fetch_row(by_capture[p.capture.capture_id], source.name, run_id, error=msg)
             for p, msg in errors
@@ -302,9 +312,19 @@ def load_records(
                 load_fetches(con, rows)
             record_results(con, source.name, [a.result for a in archived if a.result.kind == "article"])
     figures = sum(len(rec.figures) for _, rec in good)
-    log.info("%s: loaded %d new or changed articles (%d figures)", source.name, loaded, figures)
+    counts = (
+        (new, "new"),
+        (loaded - new, "stored again from a newer capture"),
+        (len(good) - loaded, "already stored as they are"),
+    )
+    said = ", ".join(f"{n} {what}" for n, what in counts if n)
+    log.info("%s: %d articles (%d figures)%s", source.name, len(good), figures, f": {said}" if said else "")
     empty = Counter(WITHOUT_FIGURES[reason] for _, rec in good if (reason := drop_reason(rec)))
     return Loaded(len(good), loaded, figures, tuple(sorted(after - before)), tuple(errors), dict(empty))
+
+
+def _article_rows(con: Any) -> int:
+    return int(run_sql(con, "SELECT count(*) FROM articles")[1][0][0])
 
 
 def _campaign_years(rows: Iterable[dict[str, Any]]) -> set[tuple[str, int]]:

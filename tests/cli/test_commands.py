@@ -161,14 +161,18 @@ def test_extract_table_shows_each_figure_with_its_quote(
 
 
 def test_schedule_without_a_prefect_server_says_how_to_start_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    for name in ("PREFECT_HOME", "DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_LOGGING_LEVEL"):
-        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
-    monkeypatch.setenv("CAMPAIGNS_PREFECT_HOME", str(tmp_path / "ph"))
-    conf = tmp_path / "c.toml"
-    conf.write_text('[[sources]]\nname = "a"\n', encoding="utf-8")
-    got, _, err = _run(["schedule", "--config", str(conf)], capsys)
+    saved = dict(os.environ)
+    try:
+        os.environ.pop("PREFECT_API_URL", None)
+        os.environ["PREFECT_PROFILES_PATH"] = str(tmp_path / "profiles.toml")  # no profile names a server
+        os.environ["CAMPAIGNS_PREFECT_HOME"] = str(tmp_path / "ph")
+        conf = tmp_path / "c.toml"
+        conf.write_text('[[sources]]\nname = "a"\n', encoding="utf-8")
+        got, _, err = _run(["schedule", "--config", str(conf)], capsys)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert got == 1 and "prefect server start" in err and len(err.strip().splitlines()) == 1
     assert (tmp_path / "ph").is_dir()  # PREFECT_HOME from the settings, created

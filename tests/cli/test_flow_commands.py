@@ -48,7 +48,7 @@ def test_crawl_prints_its_summary_for_programs_and_people(
     summary = json.loads(out)  # standard output holds the document and nothing else
     assert summary["sources_failed"] == {} and summary["totals"]["figures"] > 0
     assert {s["source"] for s in summary["sources"]} == {"anninhthudo.vn", "cand.com.vn"}
-    assert "articles to fetch" in err and "Prefect:" in err  # progress and notes on standard error
+    assert "articles found to fetch" in err and "Prefect:" in err  # progress and notes on standard error
     code, out, err = _run(["crawl", "-c", cfg], capsys)  # again: nothing new
     assert code == 0, err
     assert "Crawl run" in out and "New campaign-years: none" in out

@@ -1,7 +1,8 @@
 """The orchestration under Prefect (the session's test server): schedules, weekly verify, parallel re-extraction.
 
 The deployment objects are built with the very code ``campaigns schedule`` serves
-(:func:`flows.orchestration.maintenance.build_deployments`) and held against ``prefect.yaml``.
+(:func:`flows.orchestration.deployments.build_deployments`) and held against ``prefect.yaml``
+(tests/orchestration/test_deployments.py registers both on a real server).
 """
 
 from __future__ import annotations
@@ -43,39 +44,81 @@ def _schedules(deployment: Any) -> list[tuple[str, str]]:
 
 
 def test_the_served_deployments_schedule_what_the_issue_asks(tmp_path: Path) -> None:
-    from flows.orchestration.maintenance import build_deployments
+    from flows.orchestration.deployments import DEPLOYMENTS, build_deployments, served_name
 
     built = {d.name: d for d in build_deployments({}, config=tmp_path / "campaigns.toml")}
-    assert set(built) == {"nightly", "weekly", "weekly-verify", "on-demand"}
-    nightly, verify = built["nightly"], built["weekly-verify"]
+    assert set(built) == {served_name(n) for n in DEPLOYMENTS} == {
+        "nightly-served", "weekly-served", "weekly-verify-served", "on-demand-served",
+    }  # fmt: skip
+    nightly, verify = built["nightly-served"], built["weekly-verify-served"]
     assert (nightly.flow_name, _schedules(nightly), nightly.concurrency_limit) == (
         "nightly-crawl", [("0 2 * * *", _TZ)], 1,
     )  # fmt: skip
     assert (verify.flow_name, _schedules(verify)) == ("verify-archive", [("0 4 * * 0", _TZ)])
-    assert _schedules(built["weekly"]) == [("30 3 * * 1", _TZ)] and built["weekly"].flow_name == "audit"
-    assert built["on-demand"].schedules in (None, []) and built["on-demand"].flow_name == "reextract"
+    weekly, on_demand = built["weekly-served"], built["on-demand-served"]
+    assert _schedules(weekly) == [("30 3 * * 1", _TZ)] and weekly.flow_name == "audit"
+    assert on_demand.schedules in (None, []) and on_demand.flow_name == "reextract"
     for d in built.values():  # every run re-reads the config file
         assert d.parameters == {"config": str((tmp_path / "campaigns.toml").resolve())}
 
-    declared = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]}
-    assert set(declared) == set(built)
-    for name, d in built.items():
-        spec = declared[name]
-        assert spec["entrypoint"] == d.entrypoint, name
-        assert [(s["cron"], s["timezone"]) for s in spec.get("schedules", [])] == _schedules(d), name
-        assert spec.get("concurrency_limit") == d.concurrency_limit, name
+
+def test_prefect_yaml_declares_the_same_deployments_under_the_worker_names() -> None:
+    from flows.orchestration.deployments import DEPLOYMENTS, build_deployments, served_name
+    from flows.orchestration.prefect_env import PROJECT_ENV
+
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    declared = {d["name"]: d for d in spec["deployments"]}
+    built = {d.name: d for d in build_deployments({})}
+    assert sorted(declared) == sorted(DEPLOYMENTS)
+    for name, d in declared.items():
+        served = built[served_name(name)]
+        assert d["entrypoint"] == served.entrypoint, name  # a module path: the installed package
+        assert "/" not in d["entrypoint"] and ":" not in d["entrypoint"], name
+        assert "schedules" in d, f"{name}: without `schedules`, prefect deploy asks on a terminal"
+        assert [(s["cron"], s["timezone"]) for s in d["schedules"]] == _schedules(served), name
+        assert d.get("concurrency_limit") == served.concurrency_limit, name
+        assert "parameters" not in d, f"{name}: the config comes from the worker ($CAMPAIGNS_CONFIG)"
+        assert d["work_pool"]["job_variables"]["env"] == PROJECT_ENV, name  # one set of defaults
+    assert spec["pull"] == [{"flows.orchestration.deployments.enter_config_folder": {}}]
+    assert "{{" not in (ROOT / "prefect.yaml").read_text()  # nothing resolved on the deploying machine
 
 
-def test_custom_crons_reach_the_deployments() -> None:
-    from flows.orchestration.maintenance import build_deployments
+def test_custom_crons_reach_the_deployments_and_bad_ones_are_one_line() -> None:
+    from errors import ConfigError
+    from flows.orchestration.deployments import build_deployments
 
     built = {
         d.name: d
         for d in build_deployments({"x": 1}, cron="15 1 * * *", timezone="UTC", verify_cron="0 5 * * 6")
     }
-    assert _schedules(built["nightly"]) == [("15 1 * * *", "UTC")]
-    assert _schedules(built["weekly-verify"]) == [("0 5 * * 6", "UTC")]
-    assert built["nightly"].parameters == {"settings": {"x": 1}}
+    assert _schedules(built["nightly-served"]) == [("15 1 * * *", "UTC")]
+    assert _schedules(built["weekly-verify-served"]) == [("0 5 * * 6", "UTC")]
+    assert built["nightly-served"].parameters == {"settings": {"x": 1}}
+    with pytest.raises(ConfigError, match=r"the nightly schedule '0 2 \* \*' is not a cron expression"):
+        build_deployments({}, cron="0 2 * *")
+    with pytest.raises(ConfigError, match=r"the verify schedule '61 4 \* \* 0' is not a cron"):
+        build_deployments({}, verify_cron="61 4 * * 0")
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+        build_deployments({}, timezone="Mars/Olympus")
+
+
+def test_the_pull_step_enters_the_folder_of_campaigns_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from errors import ConfigError
+    from flows.orchestration.deployments import enter_config_folder
+
+    conf = tmp_path / "srv" / "campaigns.toml"
+    conf.parent.mkdir()
+    conf.write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CAMPAIGNS_CONFIG", str(conf))
+    assert enter_config_folder() == {"directory": str(conf.parent)}
+    monkeypatch.delenv("CAMPAIGNS_CONFIG")
+    assert enter_config_folder() == {"directory": str(tmp_path)}
+    monkeypatch.setenv("CAMPAIGNS_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(ConfigError, match=r"CAMPAIGNS_CONFIG=.*nope.toml: no such file"):
+        enter_config_folder()
 
 
 def _artifact(key: str) -> str:
