@@ -21,11 +21,11 @@ A role has two parts, decided separately and then combined:
 Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …",
 ".../suất", "mỗi suất gồm …", "hằng tháng") is *other*; a national scope is *other*
 unless the number is the goal itself ("mục tiêu chung toàn quốc 100.000"); a past
-scope is *cumulative* (an earlier year's or edition's result is history, as the spec
-reads "totals over earlier years"), but *other* for a plan word or when someone recalls
-it in their own words (a quotation: background); a cumulative scope is *cumulative*
-unless a plan word says *target*; otherwise the modality, and the caller's default when
-nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm", "chỉ còn") are
+scope is *other* (one earlier year's or edition's number is background to this campaign,
+as the real corpus reads "a previous session"; a total over several years is cumulative,
+and so are the parts of one, see :mod:`extractors._scopes`); a cumulative scope is
+*cumulative* unless a plan word says *target*; otherwise the modality, and the caller's
+default when nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm", "chỉ còn") are
 *other*. The sites and days of a schedule that ends after the page's date
 (:meth:`Context.schedule_ahead`) are the plan of a drive still under way.
 """
@@ -82,8 +82,6 @@ _SCHEDULE_END_RE = re.compile(
     rf"\s?(?:{lx.phrase_pattern(lx.section('numbers', 'range_join')).pattern}|[-–])\s?(?:ngày\s)?"
     r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-]((?:19|20)\d\d))?(?![\d])"
 )
-# Someone's own words: a quotation of some length ("…" in curly or straight quotes, on one line).
-_SPEECH_RE = re.compile(r"“[^”\n]{40,800}”|\"[^\"\n]{40,800}\"")
 
 
 class Context(Scopes):
@@ -92,7 +90,6 @@ class Context(Scopes):
     def __init__(self, text: str, mf: str, ref_year: int | None, today: date | None = None) -> None:
         super().__init__(text, mf, ref_year)
         self.today = today
-        self._quotes = [m.span() for m in _SPEECH_RE.finditer(text)]
 
     # -- modality --------------------------------------------------------------------------
     @staticmethod
@@ -227,7 +224,6 @@ class Context(Scopes):
             level=modality[1] if modality else 0,
             goal=goal,
             growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start)),
-            quoted=any(s <= start < e for s, e in self._quotes),
         )
 
 
@@ -242,7 +238,6 @@ class Reading:
     goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
     growth: bool = False  # right after a growth verb: "tăng 42,9%"
     state: bool = False  # a state of things: "hiện có 320 thành viên", "chiếm 70%", "60% là …"
-    quoted: bool = False  # inside someone's words: “Năm ngoái, chúng tôi tiếp nhận 1.500 đơn vị”
 
     @property
     def strong(self) -> bool:
@@ -255,9 +250,8 @@ class Reading:
             return "other"
         if self.scope == "national":  # the whole country's, unless it is the goal itself
             return "target" if self.goal else "other"
-        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative,
-            # but an earlier session someone recalls in their own words is background: other
-            return "other" if self.strong or self.quoted else "cumulative"
+        if self.scope == "past":
+            return "other"
         if self.scope == "cumulative":
             return "target" if self.strong else "cumulative"
         return self.modality or default

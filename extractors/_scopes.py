@@ -8,8 +8,9 @@ when the campaign's year is 2024, "năm ngoái", "lần tổ chức trước") i
 "toàn lực lượng" before the number) is *national*. A scope cue governs its clause (after the
 number only within its comma phrase); a clause without one takes the scope of the clause before
 it; a sentence opening "Trong đó", "Cụ thể", "Riêng" takes the scope of the first count of the
-sentence before (the total it breaks down); "Đến nay, …" in a story whose lead tells a history
-("Trong hơn 8 năm qua, …") is that history.
+sentence before (the total it breaks down), and an earlier year in the breakdown of a multi-year
+total ("…, trong đó năm 2022 …") is a part of that history (*cumulative*); "Đến nay, …" in a
+story whose lead tells a history ("Trong hơn 8 năm qua, …") is that history.
 
 A national phrase that places a counted noun ("tại 26 điểm trên cả nước", "20 tỉnh, thành phố của
 cả nước") scopes nothing, nor one whose subject is the campaign itself ("Tính chung trên cả nước,
@@ -54,6 +55,7 @@ _NATIONAL_MODIFIER = re.compile(
 )
 #: A count in a sentence (not a year, not a date): where the sentence's main figure stands.
 COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
+_BREAKDOWN = re.compile(rf"[\s,;]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
 
@@ -164,16 +166,25 @@ class Scopes(Sentences):
         clauses, sent_start = self.sentences[idx].clauses, self.sentences[idx].start
         here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
         scope = self._scope_in(clauses[here][0], clauses[here][1], pos)
+        if (
+            scope == "past"
+            and _BREAKDOWN.match(self.mf, clauses[here][0])
+            and any(self._scope_in(c[0], c[1], c[1]) == "cumulative" for c in clauses[:here])
+        ):
+            return "cumulative"  # "Từ năm 2016 đến nay đã tiếp nhận 28.000 đơn vị, trong đó năm 2022 …"
         for i in range(here - 1, -1, -1):
             if scope:
                 break
             if not clauses[i][2] or clauses[here][2]:
                 scope = self._scope_in(clauses[i][0], clauses[i][1], clauses[i][1])
-        if not scope and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent_start):
-            # "Trong đó, …" breaks down the sentence before: the scope of its first count
+        if scope in ("", "past") and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent_start):
+            # "Trong đó, …" breaks down the sentence before: the scope of its first count; one earlier
+            # year of a multi-year total ("Trong đó, năm 2022 tiếp nhận …") is a part of that history
             prev = self.sentences[idx - 1]
             count = COUNT_RE.search(self.mf, prev.start, prev.end)
-            scope = self.scope(count.start() if count else prev.end - 1, depth + 1)
+            before = self.scope(count.start() if count else prev.end - 1, depth + 1)
+            if not scope or before == "cumulative":
+                scope = before
         history = self._lead_history is not None and sent_start > self._lead_history
         if not scope and depth == 0 and history and any(sent_start <= u < pos for u in self._until_now):
             # "Đến nay, CLB đã tập hợp được 20 thành viên" in a story whose lead tells a history

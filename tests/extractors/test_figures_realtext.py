@@ -409,14 +409,14 @@ def test_a_theme_is_still_a_name_when_it_is_the_only_one() -> None:
     assert (campaign.name, campaign.year) == ("Mũ bảo hiểm - Nâng bước em đến trường", 2025)
 
 
-def test_an_earlier_session_recalled_in_someones_words_is_background() -> None:
+def test_an_earlier_session_is_background_whoever_tells_it() -> None:
     text = (
         'Trưởng ban tổ chức cho biết: "Năm ngoái, ngày hội chỉ tiếp nhận 640 đơn vị máu. Năm nay con '
         'số này tăng mạnh nhờ các xã mới sáp nhập".'
     )
     assert _rows(text, 2025) == [(640, None, "blood_units", "other")]
-    # told by the article itself, an earlier year's result stays history
-    assert _rows("Năm 2024, ngày hội tiếp nhận 640 đơn vị máu.", 2025)[0][3] == "cumulative"
+    # told by the article itself, an earlier year's result is background too (not a multi-year total)
+    assert _rows("Năm 2024, ngày hội tiếp nhận 640 đơn vị máu.", 2025)[0][3] == "other"
 
 
 def test_people_who_were_examined_are_patients() -> None:
