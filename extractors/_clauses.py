@@ -88,7 +88,7 @@ class Context(Scopes):
     """Sentence structure and cue words of one text, built once, asked per figure."""
 
     def __init__(self, text: str, mf: str, ref_year: int | None, today: date | None = None) -> None:
-        super().__init__(text, mf, ref_year)
+        super().__init__(text, mf, ref_year, today.year if today else None)
         self.today = today
 
     # -- modality --------------------------------------------------------------------------

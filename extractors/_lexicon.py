@@ -17,11 +17,13 @@ from typing import Any
 from extractors.normalize import match_form, normalize_text
 
 __all__ = [
+    "LUNAR_RE",
     "NAMED_YEAR_RE",
     "form",
     "forms",
     "hedge_alternation",
     "lexicon",
+    "lunar_year",
     "phrase_pattern",
     "regex_pattern",
     "section",
@@ -93,3 +95,27 @@ def hedge_alternation() -> str:
     """Every hedge word of ``[numbers.hedges]`` as one regex alternation (no group, longest first)."""
     words = [w for kind in section("numbers", "hedges").values() for w in kind]
     return "|".join(re.escape(w) for w in forms(words))
+
+
+def _lunar_names(key: str) -> list[str]:
+    return [form(w) for w in section("campaign", key)]
+
+
+_STEMS = _lunar_names("stems")
+_BRANCHES = _lunar_names("branches")
+_BRANCH_ALIAS = {form(k): form(v) for k, v in section("campaign", "branch_aliases").items()}
+#: A lunar year's name ("Giáp Thìn", "Ất Tỵ"): group 1 the stem, group 2 the branch.
+LUNAR_RE = re.compile(
+    rf"{_WORD_START}({'|'.join(_STEMS)}) ({'|'.join([*_BRANCHES, *_BRANCH_ALIAS])}){_WORD_END}"
+)
+
+
+def lunar_year(stem: str, branch: str, near: int | None) -> int:
+    """The Gregorian year whose Tết a lunar year's name (stem, branch) names, the one of its
+    sixty-year cycle closest to ``near`` (2025 when unknown)."""
+    branch = _BRANCH_ALIAS.get(branch, branch)
+    s, b = _STEMS.index(stem), _BRANCHES.index(branch)
+    cycle = next(i for i in range(60) if i % 10 == s and i % 12 == b)
+    base = 1984 + cycle  # 1984 was Giáp Tý
+    anchor = near if near is not None else 2025
+    return min((base + 60 * k for k in range(-2, 3)), key=lambda y: abs(y - anchor - 0.5))

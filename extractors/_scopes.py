@@ -42,8 +42,12 @@ _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "achieved_weak": lx.phrase_pattern(_ROLES["achieved_weak"]),
     "neutral": lx.phrase_pattern(_ROLES["neutral"]),
     "year": lx.NAMED_YEAR_RE,
+    "lunar_year": re.compile(
+        rf"(?:{lx.phrase_pattern(_ROLES['lunar_year_before']).pattern})\s(?={lx.LUNAR_RE.pattern})"
+    ),
+    "last_year": lx.phrase_pattern(_ROLES["last_year"]),
 }
-_SCOPES = ("cumulative", "past", "current", "year", "year_to_date", "national")
+_SCOPES = ("cumulative", "past", "current", "year", "lunar_year", "last_year", "year_to_date", "national")
 _UNTIL_NOW = lx.phrase_pattern(_ROLES["until_now"])
 _SCOPE_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})"
@@ -93,10 +97,10 @@ def _national_modifier(mf: str, cue: Cue) -> bool:
 class Scopes(Sentences):
     """The cue words of one text, found once, and the scope they give a position."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None) -> None:
+    def __init__(self, text: str, mf: str, ref_year: int | None, published_year: int | None = None) -> None:
         super().__init__(text, mf)
         self.ref_year = ref_year
-        self.cues = self._find_cues(mf)
+        self.cues = self._find_cues(mf, ref_year, published_year)
         self._cue_starts = [c.start for c in self.cues]
         self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
         # the story's lead: its first sentence with a count (not a menu line or a byline)
@@ -105,12 +109,22 @@ class Scopes(Sentences):
         self._lead_history = lead.start if lead is not None and history else None
 
     @staticmethod
-    def _find_cues(mf: str) -> list[Cue]:
+    def _find_cues(mf: str, ref_year: int | None, published_year: int | None) -> list[Cue]:
         found: list[Cue] = []
         for kind, pat in _CUE_PATTERNS.items():
             for m in pat.finditer(mf):
                 year = int(m.group(1)) if kind in ("year", "year_to_date") and m.group(1) else 0
-                found.append(Cue(m.start(), m.end(), kind, year))
+                end = m.end()
+                if kind == "lunar_year":  # "Tết Ất Tỵ": the year of that Tết
+                    lunar = lx.LUNAR_RE.match(mf, end)
+                    if lunar is None:
+                        continue
+                    year, end = lx.lunar_year(lunar.group(1), lunar.group(2), ref_year), lunar.end()
+                elif kind == "last_year":  # "trong năm qua": the year before the page's
+                    if published_year is None:
+                        continue
+                    year = published_year - 1
+                found.append(Cue(m.start(), end, "year" if year and kind != "year_to_date" else kind, year))
         found.sort(key=lambda c: (c.start, -(c.end - c.start)))
         kept: list[Cue] = []
         for cue in found:  # longest first at each place; no overlaps ("vượt chỉ tiêu" hides "chỉ tiêu")

@@ -59,21 +59,6 @@ _NOT_EDITION_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['year_not_edi
 _NOT_EDITION_AFTER_RE = re.compile(
     rf"\s?,?\s?(?:{lx.phrase_pattern(_CAMP['year_not_edition_after']).pattern})"
 )
-_STEMS = [lx.form(s) for s in _CAMP["stems"]]
-_BRANCHES = [lx.form(b) for b in _CAMP["branches"]]
-_BRANCH_ALIAS = {lx.form(k): lx.form(v) for k, v in _CAMP["branch_aliases"].items()}
-_LUNAR_RE = re.compile(
-    rf"(?<![^\W_])({'|'.join(_STEMS)}) ({'|'.join([*_BRANCHES, *_BRANCH_ALIAS])})(?![^\W_])"
-)
-
-
-def _lunar_year(stem: str, branch: str, near: int | None) -> int:
-    branch = _BRANCH_ALIAS.get(branch, branch)
-    s, b = _STEMS.index(stem), _BRANCHES.index(branch)
-    cycle = next(i for i in range(60) if i % 10 == s and i % 12 == b)
-    base = 1984 + cycle  # 1984 was Giáp Tý
-    anchor = near if near is not None else 2025
-    return min((base + 60 * k for k in range(-2, 3)), key=lambda y: abs(y - anchor - 0.5))
 
 
 def _clean_name(raw: str) -> str:
@@ -133,9 +118,9 @@ def _name_year(text: str, start: int, zone: int, after: int, near: int | None) -
     inside = _YEAR_RE.search(mf, start, zone)
     if inside:
         return int(inside.group(1))
-    lunar = _LUNAR_RE.search(mf, start, min(len(mf), after + 30))
+    lunar = lx.LUNAR_RE.search(mf, start, min(len(mf), after + 30))
     if lunar:
-        return _lunar_year(lunar.group(1), lunar.group(2), near)
+        return lx.lunar_year(lunar.group(1), lunar.group(2), near)
     m = _NEAR_YEAR_RE.match(mf, after)
     return int(m.group(1)) if m else None
 
