@@ -16,7 +16,8 @@ A role has two parts, decided separately and then combined:
   65%"), and in a sentence that goes on with the plan ("Đồng thời …"). A purpose
   ("nhằm …") is a plan only for its own phrase: the results after it stay results.
   A number right after a goal noun is the goal ("vượt mục tiêu 25.000 người" is a
-  target).
+  target), and so is one in brackets after the goal noun's phrase ("đạt 105% kế hoạch
+  (30.000 đơn vị)").
 
 Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …",
 ".../suất", "mỗi suất gồm …", "hằng tháng") is *other*; a national scope is *other*
@@ -25,9 +26,10 @@ scope is *other* (one earlier year's or edition's number is background to this c
 as the real corpus reads "a previous session"; a total over several years is cumulative,
 and so are the parts of one, see :mod:`extractors._scopes`); a cumulative scope is
 *cumulative* unless a plan word says *target*; otherwise the modality, and the caller's
-default when nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm", "chỉ còn") are
-*other*. The sites and days of a schedule that ends after the page's date
-(:meth:`Context.schedule_ahead`) are the plan of a drive still under way.
+default when nothing speaks. Growth ("tăng 42,9%", and a count after a growth word that a
+comparison follows: "cao hơn 400 đơn vị so với năm 2024", a difference, not a total) and a
+state ("hiện có", "chiếm", "chỉ còn") are *other*. The sites and days of a schedule that ends
+after the page's date (:meth:`Context.schedule_ahead`) are the plan of a drive still under way.
 """
 
 from __future__ import annotations
@@ -66,10 +68,17 @@ _GOAL_BEFORE = re.compile(
     rf"(?:\s?(?:{'|'.join(re.escape(f) for f in lx.forms(_ROLES['goal_fillers']))})){{0,2}}"
     rf"(?:\s(?:{lx.hedge_alternation()}))?\s$"
 )
+# The goal given in brackets right after the goal noun's phrase: "đạt 57% kế hoạch năm 2022 (12.000
+# đơn vị)", "vượt chỉ tiêu đề ra (4.000 đơn vị)" (the phrase holds no other number but its year).
+_GOAL_BRACKET = re.compile(
+    rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})(?:\s(?:năm (?:19|20)\d\d|[^\s\d(),.;:]+)){{0,8}}"
+    rf"\s?\(\s?(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _PERCENT_AT = re.compile(r"[\d.,]+\s?%")
 _GROWTH_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['growth']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
+_COMPARED_AFTER = re.compile(rf"\s?,?\s?(?:{lx.phrase_pattern(_ROLES['comparison_after']).pattern})")
 _CONTINUATION = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['continuations']).pattern})")
 _PLAN_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['plan_continuations']).pattern})"
@@ -212,8 +221,9 @@ class Context(Scopes):
     def reading(self, start: int, unit_end: int) -> Reading:
         """What the words around the figure spanning ``start``..``unit_end`` say about it."""
         modality = self._modality(start, unit_end)
-        goal = bool(
-            _GOAL_BEFORE.search(self.mf, max(0, start - 40), start) and not _PERCENT_AT.match(self.mf, start)
+        goal = not _PERCENT_AT.match(self.mf, start) and bool(
+            _GOAL_BEFORE.search(self.mf, max(0, start - 40), start)
+            or _GOAL_BRACKET.search(self.mf, max(0, start - 90), start)
         )
         if goal:
             modality = _STRONG_TARGET  # "vượt mục tiêu 25.000 người", "so với chỉ tiêu 2.800 đơn vị"
@@ -223,7 +233,8 @@ class Context(Scopes):
             modality=modality[0] if modality else None,
             level=modality[1] if modality else 0,
             goal=goal,
-            growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start)),
+            growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start))
+            and bool(_PERCENT_AT.match(self.mf, start) or _COMPARED_AFTER.match(self.mf, unit_end)),
         )
 
 
@@ -236,7 +247,7 @@ class Reading:
     modality: str | None  # "target", "achieved" or None
     level: int  # 4 plan word, 3 result word, 2 "ít nhất"/"tối thiểu", 1 action verb, 0 none
     goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
-    growth: bool = False  # right after a growth verb: "tăng 42,9%"
+    growth: bool = False  # a change between two times: "tăng 42,9%", "cao hơn 400 đơn vị so với năm 2024"
     state: bool = False  # a state of things: "hiện có 320 thành viên", "chiếm 70%", "60% là …"
 
     @property
@@ -246,7 +257,7 @@ class Reading:
 
     def role(self, default: str = "other") -> str:
         """Combine the cues; ``default`` stands in when no plan or result word speaks."""
-        if self.per_unit or (self.state and not self.goal):
+        if self.per_unit or self.growth or (self.state and not self.goal):
             return "other"
         if self.scope == "national":  # the whole country's, unless it is the goal itself
             return "target" if self.goal else "other"

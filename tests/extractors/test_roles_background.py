@@ -33,3 +33,25 @@ def test_the_past_year_is_the_year_before_the_page() -> None:
     assert _rows(text, 2024, "2025-01-12") == [(41, "patients", "achieved")]
     # without a page date the phrase names no year
     assert _rows(text, 2025) == [(41, "patients", "achieved")]
+
+
+# -- goals and differences -----------------------------------------------------------------------------
+def test_a_goal_in_brackets_after_the_goal_noun_is_the_target() -> None:
+    text = "Hội đã tiếp nhận 5.230 đơn vị máu, đạt 104% kế hoạch tỉnh giao (5.000 đơn vị máu)."
+    assert _rows(text, 2024) == [
+        (5230, "blood_units", "achieved"),
+        (104, "other", "achieved"),
+        (5000, "blood_units", "target"),
+    ]
+    # a bracket after a result with no goal noun is no goal
+    text = "Hội đã tiếp nhận 5.230 đơn vị máu (trong đó 610 đơn vị tiểu cầu)."
+    assert [r[2] for r in _rows(text, 2024)] == ["achieved", "achieved"]
+
+
+def test_a_difference_between_two_years_is_background() -> None:
+    text = "Năm nay đoàn đặt chỉ tiêu 2.600 đơn vị máu, cao hơn 300 đơn vị máu so với năm ngoái."
+    figures = extract_figures(text, published_year=2025)
+    assert [(f.value, f.role, f.approx) for f in figures] == [(2600, "target", None), (300, "other", None)]
+    # an addition that compares nothing is a result
+    text = "Đoàn đã trao 900 suất quà, tặng thêm 150 suất quà cho các xã vùng cao."
+    assert [r[2] for r in _rows(text, 2025)] == ["achieved", "achieved"]
