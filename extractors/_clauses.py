@@ -57,6 +57,7 @@ _OWN_PHRASE_KINDS = (*_MODAL_KINDS, "purpose")
 _PURPOSE = ("target", 4)
 _STRONG_TARGET = _LEVELS["target"]
 _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
+_WEAK_TARGET = _LEVELS["weak_target"]
 _PER_UNIT_BEFORE = lx.phrase_pattern(_ROLES["per_unit_before"])
 _PER_UNIT_BREAK = lx.phrase_pattern(_ROLES["per_unit_breaks"])
 _PER_UNIT_LIST = re.compile(
@@ -163,14 +164,26 @@ class Context(Scopes):
                 break
             found = self._modality_in(clauses[i][0], clauses[i][1], None)
         if (
-            found in (None, _WEAK_ACHIEVED)
+            found in (None, _WEAK_ACHIEVED, _WEAK_TARGET)
             and idx > 0
             and depth < 3
             and _CONTINUATION.match(self.mf, sent_start)
         ):
             before = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
-            if found is None or (before == _STRONG_TARGET and _PLAN_CONTINUATION.match(self.mf, sent_start)):
-                # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
+            # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
+            plan_goes_on = (
+                found == _WEAK_ACHIEVED
+                and before == _STRONG_TARGET
+                and bool(_PLAN_CONTINUATION.match(self.mf, sent_start))
+            )
+            # "… đã ủng hộ 5,4 tỉ đồng. Trong đó, mỗi người ủng hộ ít nhất 1 ngày lương": a part of a
+            # result is a result, its "ít nhất" a hedge
+            part_of_result = (
+                found == _WEAK_TARGET
+                and before == _LEVELS["achieved"]
+                and bool(_BREAKDOWN.match(self.mf, sent_start))
+            )
+            if found is None or plan_goes_on or part_of_result:
                 found = before
         return found
 

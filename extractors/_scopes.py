@@ -10,7 +10,9 @@ number only within its comma phrase); a clause without one takes the scope of th
 it; a sentence opening "Trong đó", "Cụ thể", "Riêng" takes the scope of the first count of the
 sentence before (the total it breaks down), and an earlier year in the breakdown of a multi-year
 total ("…, trong đó năm 2022 …") is a part of that history (*cumulative*); "Đến nay, …" in a
-story whose lead tells a history ("Trong hơn 8 năm qua, …") is that history.
+story whose lead tells a history ("Trong hơn 8 năm qua, …") is that history, and so is a
+sentence opening "Đến nay", "Tổng cộng" right after one that tells a history ("… tổ chức từ năm
+học 2011 - 2012. Đến nay, chương trình đã trao …").
 
 A national phrase that places a counted noun ("tại 26 điểm trên cả nước", "20 tỉnh, thành phố của
 cả nước") scopes nothing, nor one whose subject is the campaign itself ("Tính chung trên cả nước,
@@ -60,6 +62,7 @@ _NATIONAL_MODIFIER = re.compile(
 #: A count in a sentence (not a year, not a date): where the sentence's main figure stands.
 COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
 _BREAKDOWN = re.compile(rf"[\s,;]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})")
+_HISTORY_OPENER = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['history_openers']).pattern})")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
 
@@ -199,6 +202,10 @@ class Scopes(Sentences):
             before = self.scope(count.start() if count else prev.end - 1, depth + 1)
             if not scope or before == "cumulative":
                 scope = before
+        if not scope and idx > 0 and _HISTORY_OPENER.match(self.mf, sent_start):
+            prev = self.sentences[idx - 1]  # "… tổ chức từ năm 2012. Đến nay, chương trình đã trao …"
+            if self.cues_in(prev.start, prev.end, ("cumulative",)):
+                return "cumulative"
         history = self._lead_history is not None and sent_start > self._lead_history
         if not scope and depth == 0 and history and any(sent_start <= u < pos for u in self._until_now):
             # "Đến nay, CLB đã tập hợp được 20 thành viên" in a story whose lead tells a history

@@ -55,3 +55,36 @@ def test_a_difference_between_two_years_is_background() -> None:
     # an addition that compares nothing is a result
     text = "Đoàn đã trao 900 suất quà, tặng thêm 150 suất quà cho các xã vùng cao."
     assert [r[2] for r in _rows(text, 2025)] == ["achieved", "achieved"]
+
+
+# -- histories and running totals ------------------------------------------------------------------------
+def test_a_sentence_summing_up_the_history_just_told_is_cumulative() -> None:
+    text = (
+        "Quỹ khuyến học của đơn vị ra đời từ năm học 2014 - 2015. "
+        "Đến nay, quỹ đã trao 380 suất học bổng với tổng trị giá 760 triệu đồng."
+    )
+    assert [r[2] for r in _rows(text, 2024)] == ["cumulative", "cumulative"]
+    text = "Sau 9 năm, ngày hội đã thành nếp sinh hoạt của thanh niên. Tổng cộng ngày hội đã tiếp nhận 8.200 đơn vị máu."
+    assert _rows(text, 2024) == [(8200, "blood_units", "cumulative")]
+    # after a sentence about this year, "Đến nay" is this drive's running total
+    text = "Đợt vận động năm nay bắt đầu từ ngày 2/3. Đến nay, đoàn đã tiếp nhận 410 đơn vị máu."
+    assert _rows(text, 2024) == [(410, "blood_units", "achieved")]
+
+
+def test_since_a_launch_on_a_given_day_is_the_running_total_of_this_drive() -> None:
+    text = "Từ khi phát động ngày 3-11 đến nay, cán bộ, chiến sĩ đã ủng hộ tổng cộng 2,6 tỉ đồng."
+    assert _rows(text, 2024) == [(2_600_000_000, "money_vnd", "achieved")]
+    # since a programme began, with no day of this year, is its history
+    text = "Từ khi phát động, chương trình đã trao 4.300 suất quà cho học sinh nghèo."
+    assert _rows(text, 2024) == [(4300, "gifts", "cumulative")]
+
+
+def test_the_parts_of_a_result_are_results_whatever_their_hedge() -> None:
+    text = "Đơn vị đã ủng hộ 2,6 tỉ đồng. Trong đó, mỗi cán bộ ủng hộ ít nhất 2 ngày lương."
+    assert [(f.value, f.role, f.approx) for f in extract_figures(text, published_year=2024)] == [
+        (2_600_000_000, "achieved", None),
+        (2, "achieved", "at_least"),
+    ]
+    # in a plan, "ít nhất" stays a goal
+    text = "Ban tổ chức phấn đấu vận động 2 tỉ đồng. Trong đó, mỗi cán bộ ủng hộ ít nhất 2 ngày lương."
+    assert [f.role for f in extract_figures(text, published_year=2024)] == ["target", "target"]
