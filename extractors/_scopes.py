@@ -105,7 +105,10 @@ class Scopes(Sentences):
         self.ref_year = ref_year
         self.cues = self._find_cues(mf, ref_year, published_year)
         self._cue_starts = [c.start for c in self.cues]
-        self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
+        hidden = [(c.start, c.end) for c in self.cues if c.kind == "neutral"]  # "từ trước tới nay": ever
+        self._until_now = [
+            m.start() for m in _UNTIL_NOW.finditer(mf) if not any(s <= m.start() < e for s, e in hidden)
+        ]
         # the story's lead: its first sentence with a count (not a menu line or a byline)
         lead = next((sent for sent in self.sentences if COUNT_RE.search(mf, sent.start, sent.end)), None)
         history = lead is not None and bool(self.cues_in(lead.start, lead.end, ("cumulative",)))

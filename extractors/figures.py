@@ -59,6 +59,9 @@ _SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
 _STATE_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('roles', 'state_before')).pattern})(?:\s[^\s\d,;]+){{0,4}}\s$"
 )
+_MEMBERS_STATE_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('roles', 'members_state_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _SHARE_AFTER = re.compile(rf"\s(?:{lx.phrase_pattern(lx.section('roles', 'share_after')).pattern})")
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
 _PER_PERSON_BEFORE = lx.phrase_pattern(lx.section("roles", "per_person_before"))
@@ -176,6 +179,8 @@ def _figure(
         or bool(unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end))
         # an institute's supply network: "cung cấp máu cho hơn 150 bệnh viện"
         or (kind == "hospitals" and bool(_NETWORK_BEFORE.search(mf, c_start, num.start)))
+        # a club "với gần 300 thành viên": its standing size
+        or (kind == "members" and bool(_MEMBERS_STATE_BEFORE.search(mf, seg_start, num.start)))
     )
     reading = replace(ctx.reading(num.start, unit_end), state=state)
     if kind == "donations_per_person" and _PER_PERSON_BEFORE.search(mf, c_start, num.start):

@@ -88,3 +88,44 @@ def test_the_parts_of_a_result_are_results_whatever_their_hedge() -> None:
     # in a plan, "ít nhất" stays a goal
     text = "Ban tổ chức phấn đấu vận động 2 tỉ đồng. Trong đó, mỗi cán bộ ủng hộ ít nhất 2 ngày lương."
     assert [f.role for f in extract_figures(text, published_year=2024)] == ["target", "target"]
+
+
+# -- background: earlier sessions, needs, standing sizes ---------------------------------------------------
+def test_the_latest_session_before_this_one_is_background() -> None:
+    text = "Ở đợt hiến máu gần nhất, trường đã tiếp nhận 540 đơn vị máu."
+    assert _rows(text, 2024) == [(540, "blood_units", "other")]
+
+
+def test_ever_is_no_span_of_years() -> None:
+    # "the best result ever" neither makes an earlier year's result a multi-year total ...
+    text = "Năm 2022, ngày hội tiếp nhận 2.300 đơn vị máu, là mùa có kết quả cao nhất từ trước tới nay."
+    assert _rows(text, 2024) == [(2300, "blood_units", "other")]
+    # ... nor this year's result a running total
+    text = "Ngày hội đã tiếp nhận 2.300 đơn vị máu, cao nhất từ trước đến nay."
+    assert _rows(text, 2024) == [(2300, "blood_units", "achieved")]
+
+
+def test_answering_someone_elses_call_is_no_plan() -> None:
+    text = "Hưởng ứng lời kêu gọi của bệnh viện, 260 đoàn viên đã đến hiến máu trong buổi sáng."
+    assert _rows(text, 2024) == [(260, "participants", "achieved")]
+    # calling on others is still a weak plan of one's own
+    text = "Ban tổ chức kêu gọi 500 đoàn viên tham gia hiến máu."
+    assert _rows(text, 2024) == [(500, "participants", "target")]
+
+
+def test_what_a_hospital_needs_and_a_standby_list_are_background() -> None:
+    text = "Dự kiến các bệnh viện cần tiếp nhận khoảng 9.000 đơn vị máu trong tháng tới."
+    assert _rows(text, 2024) == [(9000, "blood_units", "other")]
+    text = "Đơn vị đã lập danh sách dự bị gần 200 chiến sĩ để hiến máu khi có ca cấp cứu."
+    assert _rows(text, 2024) == [(200, "participants", "other")]
+    # the drive's own plan stays a plan
+    text = "Dự kiến ngày hội sẽ tiếp nhận khoảng 900 đơn vị máu."
+    assert _rows(text, 2024) == [(900, "blood_units", "target")]
+
+
+def test_a_clubs_size_told_in_passing_is_its_standing_size() -> None:
+    text = "Câu lạc bộ hiến máu dự bị của trường, với hơn 150 thành viên, đã hiến máu cứu 12 ca cấp cứu."
+    assert _rows(text, 2024) == [(150, "members", "other"), (12, "patients", "achieved")]
+    # what the club has grown to is a result
+    text = "Câu lạc bộ đã có 150 thành viên."
+    assert _rows(text, 2024) == [(150, "members", "achieved")]
