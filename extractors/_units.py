@@ -73,23 +73,39 @@ _REG_WORD = CONTEXTS["registration"]
 _MEMBERS_BEFORE = re.compile(
     rf"(?:{CONTEXTS['members_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
-_REG_STOP = re.compile(rf"\d|[;.!?\n]|{CONTEXTS['registration_stops'].pattern}")
+_REG_STOP = re.compile(rf"[;.!?\n]|{CONTEXTS['registration_stops'].pattern}")
 _PEOPLE_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['people_words'].pattern})")
+_NEW_SUBJECT_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['new_subject'].pattern})")
+_PEOPLE_MODIFIER = CONTEXTS["people_modifiers"]
+#: Another count of people ("… 500 đoàn viên, 300 người đăng ký"); "của 38 trường" is no such count.
+_PEOPLE_COUNT = re.compile(
+    r"\d[\d.,]*\s(?:"
+    + "|".join(
+        re.escape(p) + r"(?![^\W_])"
+        for p, u in sorted(UNITS.items(), key=lambda pu: -len(pu[0]))
+        if {u.kind, u.otherwise} & {"registrations", "participants"}
+    )
+    + ")"
+)
 
 
 def _registered_later(mf: str, unit_end: int) -> bool:
     """ "hơn 500 cán bộ, chiến sĩ đơn vị đăng ký tình nguyện hiến máu": "đăng ký" further on in the
-    clause, before anything the people did instead (took part, gave blood), another number, or a
-    comma that does not continue the people counted ("là cán bộ, nhân dân trong huyện đăng kí")."""
-    end = min(len(mf), unit_end + 80)
+    clause, before anything the people did instead (took part, gave blood), another count of
+    people, or a comma that does not continue the people counted: it must name more of them ("là
+    cán bộ, nhân dân trong huyện đăng kí") or list their places after a modifier ("của 38 trường
+    đại học, cao đẳng"), and never open a new subject (", nhiều người đăng ký")."""
+    end = min(len(mf), unit_end + 160)
     reg = _REG_WORD.search(mf, unit_end, end)
     if reg is None:
         return False
-    stop = _REG_STOP.search(mf, unit_end, reg.start())
-    if stop is not None:
+    if _REG_STOP.search(mf, unit_end, reg.start()) or _PEOPLE_COUNT.search(mf, unit_end, reg.start()):
         return False
     for comma in re.finditer(",", mf[unit_end : reg.start()]):
-        if not _PEOPLE_AFTER_COMMA.match(mf, unit_end + comma.start()):
+        at = unit_end + comma.start()
+        if _NEW_SUBJECT_AFTER_COMMA.match(mf, at):
+            return False
+        if not (_PEOPLE_AFTER_COMMA.match(mf, at) or _PEOPLE_MODIFIER.search(mf, unit_end, at)):
             return False
     return True
 
