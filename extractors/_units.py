@@ -6,7 +6,7 @@ column header of a table whose rows hold bare numbers (content extraction joins 
 cells with " | "). An excerpt may stop inside a unit ("38.764 đoàn vi").
 
 Some units need their sentence to say what they count (``when`` in ``[[units]]``): "đơn vị" is
-blood in a blood-donation sentence, people are registrations when they signed up, "lần" counts a
+blood in a blood-donation sentence (or in a list under a heading about blood), people are registrations when they signed up, "lần" counts a
 person's donations after a donation verb, works handed over are gifts.
 """
 
@@ -119,7 +119,8 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
         if CONTEXTS["organisation_after"].match(mf[unit_end : unit_end + 20].lstrip()):
             return "other"  # "9 đơn vị khác thuộc Bộ Công an": units of an organisation
         s, e = ctx.sentence_span(start)
-        if CONTEXTS["blood"].search(mf, s, e):
+        header = ctx.list_header(start)  # "… số máu tiếp nhận cao như:" over "Huyện A: 3.870 đơn vị"
+        if CONTEXTS["blood"].search(mf, s, e) or (header and CONTEXTS["blood"].search(mf, *header)):
             return unit.kind
         if blood_article and CONTEXTS["blood_verbs"].search(mf, s, start):
             return unit.kind  # "đã tiếp nhận 2.150 đơn vị", "miền Bắc tiếp nhận 52.410 đơn vị; miền Nam …"

@@ -71,6 +71,9 @@ _WEIGHT_BEFORE = re.compile(
 )
 
 
+_SENTENCE_GAP = re.compile(r"[.!?]\s|\n")
+
+
 def body_end(text: str) -> int:
     """Where the article ends: the start of the first related-news heading line, else len(text)."""
     pos = 0
@@ -188,6 +191,27 @@ def _figure(
     return fig, reading
 
 
+def _same_kind_as_the_list(mf: str, found: list[tuple[Figure, Reading]]) -> list[tuple[Figure, Reading]]:
+    """ "… đăng ký đông nhất với 215 người; Phòng B có 168 người": the items of an enumeration
+    (figures of one unit whose sentence says what it counts only once, joined by ";") count the
+    same thing as the first."""
+    out = list(found)
+    for i in range(1, len(out)):
+        fig, reading = out[i]
+        prev = out[i - 1][0]
+        unit = UNITS.get(match_form(fig.unit_text or ""))
+        if (
+            unit is not None
+            and unit.when is not None
+            and fig.kind == unit.otherwise != unit.kind == prev.kind
+            and match_form(prev.unit_text or "") == match_form(fig.unit_text or "")
+            and ";" in mf[prev.end : fig.start]
+            and not _SENTENCE_GAP.search(mf, prev.end, fig.start)
+        ):
+            out[i] = (replace(fig, kind=prev.kind), reading)
+    return out
+
+
 def _is_percent(fig: Figure) -> bool:
     return fig.unit_text is not None and fig.unit_text.strip().lower() in _PERCENT
 
@@ -257,7 +281,7 @@ def extract_figures(
         item = _figure(text, mf, num, ctx, blood_article, tables)
         if item is not None:
             found.append(item)
-    found = join_unit_ranges(text, mf, found)
+    found = join_unit_ranges(text, mf, _same_kind_as_the_list(mf, found))
     default = _default_role([r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS])
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
     figures = [

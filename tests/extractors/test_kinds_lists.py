@@ -40,3 +40,35 @@ def test_people_described_at_length_before_signing_up_are_registrations(text: st
 )
 def test_people_who_did_something_else_stay_participants(text: str) -> None:
     assert _kinds(text)[0][1] == "participants"
+
+
+def test_the_items_of_a_list_are_read_with_its_heading() -> None:
+    text = (
+        "Một số đơn vị dẫn đầu về lượng máu tiếp nhận:\n"
+        "Huyện Đông Sơn: 1.240 đơn vị\n"
+        "Công an tỉnh: 860 đơn vị;\n"
+        "Trường Cao đẳng Y tế: 430 đơn vị"
+    )
+    assert _kinds(text) == [(1240, "blood_units"), (860, "blood_units"), (430, "blood_units")]
+    # a heading about something else says nothing of blood
+    text = "Các đơn vị đóng góp nhiều ngày công:\nHuyện Đông Sơn: 12 đơn vị"
+    assert _kinds(text) == [(12, "other")]
+    # a paragraph that ends a sentence is no list item
+    text = "Lượng máu tiếp nhận được chia như sau:\nNgày hội kết thúc lúc 17 giờ.\nXã Tân Phú: 45 đơn vị"
+    assert _kinds(text) == [(45, "other")]
+
+
+def test_the_items_of_an_enumeration_count_the_same_thing() -> None:
+    text = (
+        "Ngày hội có 900 cán bộ, chiến sĩ đăng ký hiến máu. Trong đó, Phòng A có số người đăng ký "
+        "nhiều nhất với 140 người; Phòng B có 95 người; Công an huyện C có 60 người."
+    )
+    assert _kinds(text) == [
+        (900, "registrations"),
+        (140, "registrations"),
+        (95, "registrations"),
+        (60, "registrations"),
+    ]
+    # a new sentence is no item of the list before it
+    text = "Phòng A có số người đăng ký nhiều nhất với 140 người. Phòng B có 95 người tham gia."
+    assert _kinds(text) == [(140, "registrations"), (95, "participants")]
