@@ -97,8 +97,10 @@ _SCHEDULE_END_RE = re.compile(
 class Context(Scopes):
     """Sentence structure and cue words of one text, built once, asked per figure."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None, today: date | None = None) -> None:
-        super().__init__(text, mf, ref_year, today.year if today else None)
+    def __init__(
+        self, text: str, mf: str, ref_year: int | None, today: date | None = None, body_start: int = 0
+    ) -> None:
+        super().__init__(text, mf, ref_year, today.year if today else None, body_start)
         self.today = today
 
     # -- modality --------------------------------------------------------------------------

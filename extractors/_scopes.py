@@ -100,7 +100,9 @@ def _national_modifier(mf: str, cue: Cue) -> bool:
 class Scopes(Sentences):
     """The cue words of one text, found once, and the scope they give a position."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None, published_year: int | None = None) -> None:
+    def __init__(
+        self, text: str, mf: str, ref_year: int | None, published_year: int | None = None, body_start: int = 0
+    ) -> None:
         super().__init__(text, mf)
         self.ref_year = ref_year
         self.cues = self._find_cues(mf, ref_year, published_year)
@@ -110,7 +112,9 @@ class Scopes(Sentences):
             m.start() for m in _UNTIL_NOW.finditer(mf) if not any(s <= m.start() < e for s, e in hidden)
         ]
         # the story's lead: its first sentence with a count (not a menu line or a byline)
-        lead = next((sent for sent in self.sentences if COUNT_RE.search(mf, sent.start, sent.end)), None)
+        lead = next(
+            (s for s in self.sentences if s.start >= body_start and COUNT_RE.search(mf, s.start, s.end)), None
+        )
         history = lead is not None and bool(self.cues_in(lead.start, lead.end, ("cumulative",)))
         self._lead_history = lead.start if lead is not None and history else None
 

@@ -2,9 +2,11 @@
 
 ``extract_article`` runs the content extractor (title, date, body text), then
 the figure, hospital and campaign readers over the body text. Figures and
-hospitals come from the body only: a first line that repeats the title and
+hospitals come from the body only: the lines that repeat the title and
 everything from a related-news heading on ("Có thể bạn quan tâm", "Tin khác")
-are blanked out first (same length, so offsets still point into ``text``).
+are blanked out first (same length, so offsets still point into ``text``). The
+first such headline line is given back to the figure reader, which keeps a
+headline figure only as a first mention or as a fact the body does not count.
 
 An article about something else yields no figures, no hospitals and no
 campaign (a crash story naming the hospital its victims went to is not
@@ -102,9 +104,23 @@ def is_relevant(
     return campaign_named or bool(_CORE_RE.search(match_form("\n".join([title or "", *lead]))))
 
 
+def _headline(title: str | None, text: str) -> tuple[int, int] | None:
+    """Where the first line that repeats the title stands in ``text``: a page's headline is often
+    printed again above the lead."""
+    if not title:
+        return None
+    want = match_form(normalize_text(title))
+    pos = 0
+    for line in text[: body_end(text)].split("\n"):
+        if line.strip() and match_form(normalize_text(line)) == want:
+            return pos, pos + len(line)
+        pos += len(line) + 1
+    return None
+
+
 def _body(title: str | None, text: str) -> str:
     """``text`` with the related-news tail and every line that repeats the title blanked (same
-    length, so offsets hold): a page's headline is often printed again above the lead."""
+    length, so offsets hold)."""
     end = body_end(text)
     body = text[:end] + " " * (len(text) - end)
     if not title:
@@ -143,7 +159,12 @@ def read_article(
     year = campaign.year if campaign is not None else None
     if year is None and published and published[:4].isdigit():
         year = int(published[:4])
-    figures = extract_figures(body, published_year=year, published=published)
+    # The headline printed above the lead is read for figures too (a fact only the headline states),
+    # see extract_figures
+    head = _headline(title, text)
+    if head is not None:
+        body = body[: head[0]] + text[head[0] : head[1]] + body[head[1] :]
+    figures = extract_figures(body, published_year=year, published=published, headline=head)
     return campaign, figures, hospitals
 
 

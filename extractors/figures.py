@@ -26,7 +26,13 @@ from typing import cast
 
 from extractors import _lexicon as lx
 from extractors._clauses import Context, Reading
-from extractors._facts import FIXED_ROLE_KINDS, follow_references, join_unit_ranges, one_per_fact
+from extractors._facts import (
+    FIXED_ROLE_KINDS,
+    follow_references,
+    join_unit_ranges,
+    keep_headline,
+    one_per_fact,
+)
 from extractors._units import CONTEXTS, PLEDGES, UNIT_RE, UNITS, cut_unit, table_units, unit_before, unit_kind
 from extractors.normalize import match_form
 from extractors.numbers import NumberMatch, scan_numbers
@@ -258,7 +264,11 @@ def _default_role(readings: list[Reading]) -> str:
 
 
 def extract_figures(
-    text: str, *, published_year: int | None = None, published: str | None = None
+    text: str,
+    *,
+    published_year: int | None = None,
+    published: str | None = None,
+    headline: tuple[int, int] | None = None,
 ) -> tuple[Figure, ...]:
     """Every figure of the article body ``text``, in text order.
 
@@ -266,12 +276,17 @@ def extract_figures(
     2023 đã tiếp nhận …" in 2024) is not this year's result. Without it, the
     year the text names most often stands in. ``published`` (ISO 8601) is the
     page's date: the sites and days of a schedule that ends after it are the plan
-    of a drive still under way, not its result.
+    of a drive still under way, not its result. ``headline`` is where the page's
+    headline stands in ``text`` when it is printed above the lead: its figures
+    neither vote for the article's voice nor make its lead, and one stays only as
+    the first mention of a body figure or as a count of a thing the body does not
+    count (``keep_headline``): a headline rounds ("Hơn 2.700 …" over "2.746 …").
     """
     mf = match_form(text)
     limit = body_end(text)
     ref = published_year if published_year is not None else _reference_year(mf[:limit])
-    ctx = Context(text, mf, ref, _day(published))
+    head_end = headline[1] if headline else 0
+    ctx = Context(text, mf, ref, _day(published), body_start=head_end)
     blood_article = len(CONTEXTS["blood"].findall(mf, 0, limit)) >= 2
     tables = table_units(text) if " | " in text else {}
     found: list[tuple[Figure, Reading]] = []
@@ -282,7 +297,9 @@ def extract_figures(
         if item is not None:
             found.append(item)
     found = join_unit_ranges(text, mf, _same_kind_as_the_list(mf, found))
-    default = _default_role([r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS])
+    default = _default_role(
+        [r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS and fig.start >= head_end]
+    )
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
     figures = [
         replace(fig, role="target")
@@ -290,6 +307,8 @@ def extract_figures(
         else fig
         for fig, r in zip(figures, (r for _, r in found), strict=True)
     ]
+    if headline is not None:
+        figures = keep_headline(figures, headline)
     return one_per_fact(follow_references(mf, ctx, figures))
 
 
