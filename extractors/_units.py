@@ -111,6 +111,7 @@ def _registered_later(mf: str, unit_end: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_WORD_AFTER = re.compile(r" [^\W\d_]")
 
 
 def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, blood_article: bool) -> str:
@@ -143,9 +144,11 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
         ):  # "số người đăng ký đã lên tới 1.210 người"; not "4.482 lượt đăng ký và 4.106 lượt …"
             return unit.kind
         return unit.otherwise
-    if unit.when == "handover":  # "trao tặng 09 công trình": handed over before the number
+    if unit.when in ("handover", "house_support"):  # "trao tặng 09 công trình": handed over before it
         s, _ = ctx.sentence_span(start)
-        return unit.kind if CONTEXTS["handover"].search(mf, s, start) else unit.otherwise
+        return unit.kind if CONTEXTS[unit.when].search(mf, s, start) else unit.otherwise
+    if unit.when == "alone":  # "đã trao được hơn 6.200 chiếc, …": a classifier standing for its noun
+        return unit.otherwise if _WORD_AFTER.match(mf, unit_end) else unit.kind
     if unit.when is not None and unit.when in CONTEXTS:
         s, e = ctx.sentence_span(start)
         return unit.kind if CONTEXTS[unit.when].search(mf, s, e) else unit.otherwise

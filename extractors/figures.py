@@ -167,6 +167,8 @@ def _figure(
             text[pos:end],
             end,
         )
+        if kind == "none":
+            return None  # "3 bộ phận": a classifier of a noun the lexicon does not count
     approx = num.approx
     if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
         approx = "at_least"

@@ -72,3 +72,28 @@ def test_the_items_of_an_enumeration_count_the_same_thing() -> None:
     # a new sentence is no item of the list before it
     text = "Phòng A có số người đăng ký nhiều nhất với 140 người. Phòng B có 95 người tham gia."
     assert _kinds(text) == [(140, "registrations"), (95, "participants")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # houses built or repaired for a family are handed over like gifts
+        ("Công an huyện đã hỗ trợ xây mới, sửa chữa 14 nhà cho hộ nghèo.", [(14, "gifts")]),
+        ("Đơn vị bàn giao 6 nhà ở cho gia đình chính sách.", [(6, "gifts")]),
+        # other houses are counts of the story
+        ("Xã có 3 nhà bị tốc mái sau bão.", [(3, "other")]),
+        # a classifier ending its phrase stands for the thing named before it
+        (
+            "Đoàn đã nhận 900 áo ấm. Đến nay đã trao được 640 chiếc, số còn lại trao sau.",
+            [(900, "gifts"), (640, "gifts")],
+        ),
+        # followed by a noun the lexicon does not know, it counts nothing
+        ("Đơn vị cử 3 bộ phận trực tại điểm hiến máu.", []),
+        (
+            "Đoàn trao 40 đôi ủng, 25 bộ chăn màn và 60 chăn bông cho học sinh.",
+            [(40, "gifts"), (25, "gifts"), (60, "gifts")],
+        ),
+    ],
+)
+def test_houses_and_classifiers(text: str, expected: list[tuple[float, str]]) -> None:
+    assert _kinds(text) == expected
