@@ -76,6 +76,9 @@ _GOAL_BRACKET = re.compile(
     rf"\s?\(\s?(?:(?:{lx.hedge_alternation()})\s)?$"
 )
 _PERCENT_AT = re.compile(r"[\d.,]+\s?%")
+#: How long the opening phrase of a clause that makes its amounts per unit may be: "Mỗi ngôi nhà có
+#: diện tích từ 45 đến 60 m2, được hỗ trợ 60 triệu đồng" (the thing, then what it is like).
+_MAX_SUBJECT_WORDS = 12
 _GROWTH_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['growth']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
@@ -229,7 +232,7 @@ class Context(Scopes):
         for s, e in segs[:-1]:
             if _DIGIT.search(self.mf, c_start, s):
                 break
-            if len(self.mf[s:e].split()) <= 6 and _PER_UNIT_BEFORE.match(self.mf, s):
+            if len(self.mf[s:e].split()) <= _MAX_SUBJECT_WORDS and _PER_UNIT_BEFORE.match(self.mf, s):
                 return True
         return False
 

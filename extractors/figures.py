@@ -56,6 +56,9 @@ _BIG_MULT_RE = re.compile(
 )
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
 _PERCENT = {"%", "phần trăm"}
+_SPACING_AFTER = re.compile(
+    rf"(?:\s[^\W\d_]+){{0,2}}\s(?:{lx.phrase_pattern(_FIG['spacing_after']).pattern})"
+)
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
 #: Kinds that make the plan of a drive (how many sites, how many days): see ``schedule_ahead``.
 _SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
@@ -169,6 +172,8 @@ def _figure(
         )
         if kind == "none":
             return None  # "3 bộ phận": a classifier of a noun the lexicon does not count
+    if _SPACING_AFTER.match(mf, unit_end):
+        return None  # "hai lần hiến cách nhau ít nhất 12 tuần": a rule's spacing
     approx = num.approx
     if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
         approx = "at_least"

@@ -129,3 +129,17 @@ def test_a_clubs_size_told_in_passing_is_its_standing_size() -> None:
     # what the club has grown to is a result
     text = "Câu lạc bộ đã có 150 thành viên."
     assert _rows(text, 2024) == [(150, "members", "achieved")]
+
+
+# -- per-unit values and rules ----------------------------------------------------------------------------
+def test_a_clause_opening_with_each_thing_and_its_description_is_per_unit() -> None:
+    text = "Mỗi căn nhà có diện tích từ 40 đến 55 m2, được đơn vị hỗ trợ 50 triệu đồng."
+    assert _rows(text, 2024) == [(50_000_000, "money_vnd", "other")]
+    # without "mỗi" the amount is the drive's own
+    text = "Căn nhà có diện tích 50 m2, được đơn vị hỗ trợ 50 triệu đồng."
+    assert _rows(text, 2024) == [(50_000_000, "money_vnd", "achieved")]
+
+
+def test_a_spacing_rule_counts_nothing() -> None:
+    text = "Người hiến máu cần nặng từ 45 kg trở lên; hai lần hiến cách nhau ít nhất 12 tuần."
+    assert _rows(text, 2024) == []
