@@ -8,7 +8,7 @@ campaign of the lexicon; or, unquoted, a known campaign written with its capital
 "Xuân Giáp Thìn") so that ``key`` (the slug of the name) is the same every year.
 
 Year: the one written with the name (in or right after it, or its lunar year
-name), else a year in the title, else a year the text states in a programme's
+name; not a deadline inside it, "… trong năm 2025"), else a year in the title, else a year the text states in a programme's
 words ("tổ chức Chương trình … năm 2017"), else the published year, else, for a
 page without a date, its words' year (``_text_year``); never a founding year or a
 national statistic's; null rather than a guess.
@@ -38,7 +38,11 @@ _TRIGGER_START_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['triggers']).patte
 _NAME_WORDS_RE = lx.phrase_pattern(_CAMP["name_words"])
 _SUBTITLE_RE = re.compile(r"\s*[-–:]\s")
 _QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
-_STRIP_RE = re.compile(rf"\s*(?:{'|'.join(_CAMP['strip_tail'])})\s*$")
+_DEADLINE = lx.phrase_pattern(_CAMP["deadline_before"]).pattern
+_STRIP_RE = re.compile(
+    rf"\s*(?:(?:{_DEADLINE})\s(?:năm\s)?(?:19|20)\d\d|{'|'.join(_CAMP['strip_tail'])})\s*$"
+)
+_DEADLINE_YEAR_RE = re.compile(rf"(?:{_DEADLINE})\s(?:năm\s)?$")
 _YEAR_RE = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?![\d/])")
 _NEAR_YEAR_RE = re.compile(
     r"\s*(?:[-–,:(]\s*)?(?:lần thứ [ivxlcdm\d]+\s*)?(?:[-–,:]\s*)?(?:năm\s+)?((?:19|20)\d{2})(?!\d)"
@@ -116,6 +120,8 @@ def _name_candidates(text: str) -> list[tuple[int, int, int, int]]:
 def _name_year(text: str, start: int, zone: int, after: int, near: int | None) -> int | None:
     mf = match_form(text)
     inside = _YEAR_RE.search(mf, start, zone)
+    if inside and _DEADLINE_YEAR_RE.search(mf, max(start, inside.start() - 12), inside.start()):
+        return None  # "… xóa nhà tạm, nhà dột nát trong năm 2025": the movement's deadline
     if inside:
         return int(inside.group(1))
     lunar = lx.LUNAR_RE.search(mf, start, min(len(mf), after + 30))
