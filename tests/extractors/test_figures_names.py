@@ -229,3 +229,13 @@ def test_a_deadline_in_a_movements_name_is_no_edition_year() -> None:
         "", "Khai mạc “Ngày hội Giọt hồng năm 2026” tại trường.", "2025-12-20T08:00:00+07:00"
     )
     assert got is not None and (got.name, got.year) == ("Ngày hội Giọt hồng", 2026)
+
+
+def test_a_hospitals_blood_centre_named_by_itself_is_listed_with_its_hospital() -> None:
+    text = "Trung tâm Huyết học - Truyền máu, Bệnh viện Đa khoa tỉnh Thái Nguyên đã tiếp nhận 400 đơn vị máu."
+    assert [h.name for h in extract_hospitals(text)] == [
+        "Trung tâm Huyết học - Truyền máu",
+        "Bệnh viện Đa khoa tỉnh Thái Nguyên",
+    ]
+    # in lower case it is no name
+    assert [h.name for h in extract_hospitals("các trung tâm truyền máu đều thiếu máu")] == []
