@@ -1,8 +1,10 @@
 """Main content and metadata of a news page: title, date, section, body text.
 
-Known sites go through a profile of ``profiles.toml`` (selectolax, a few ms);
-unknown sites, and known sites whose template changed, through trafilatura
-(one call). Both paths drop captions, bylines and boxes of other stories, so
+Known sites go through a profile of ``profiles.toml`` (selectolax, a few ms): the
+profile of the page's URL, then, when that finds no text (a story republished in
+another site's layout), the profile whose layout markers the page carries, the
+page's own title and date kept. Unknown sites, and known sites whose template
+changed, go through trafilatura (one call). Both paths drop captions, bylines and boxes of other stories, so
 no number of another story reaches ``text``. Pure: no I/O but the profiles file.
 """
 
@@ -89,13 +91,22 @@ def _extract(doc: str, url: str | None) -> Content:
     meta = _m.meta_map(tree.css("meta"))
     articles, crumbs = _m.json_ld([n.text() for n in tree.css("script[type='application/ld+json']")])
     canonical = _m.canonical(tree, meta, url)
-    profile = _profile(tree, canonical, url)
+    candidates = _profiles(tree, canonical, url)
+    profile = candidates[0] if candidates else None
     title = _title(tree, profile, meta, articles, d)
     published = _published(tree, profile, meta, articles)
     section = _m.section(tree, profile.section if profile else (), meta, crumbs, d)
-    sapo = _first_text(tree, profile.sapo) if profile else ""
-    text = _profile_text(tree, profile, sapo, d, title or "") if profile else ""
-    method = f"profile:{profile.name}" if profile and text else "generic"
+    sapo, text, method = "", "", "generic"
+    for candidate in candidates:  # the URL's site, then the site whose layout the page has
+        sapo = _first_text(tree, candidate.sapo)
+        text = _profile_text(tree, candidate, sapo, d, title or "")
+        if text:
+            method = f"profile:{candidate.name}"
+            if candidate is not profile:  # a page republished in another site's layout
+                method = f"layout:{method}"
+                title = title or _title(tree, candidate, meta, articles, d)
+                published = published or _published(tree, candidate, meta, articles)
+            break
     if not text:
         sapo = sapo or _generic_sapo(tree, d)
         text, tf_title, tf_date = _generic_text(tree, profile, sapo, url, d, title)
@@ -114,16 +125,21 @@ def _extract(doc: str, url: str | None) -> Content:
     )
 
 
-def _profile(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> Profile | None:
-    for host in (site_of(canonical), site_of(url)):
-        if host:
-            for p in profiles():
-                if any(host == h or host.endswith("." + h) for h in p.hosts):
-                    return p
-    for p in profiles():
-        if any(_css_first(tree, m) is not None for m in p.markers):
-            return p
-    return None
+def _profiles(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> list[Profile]:
+    """The profiles to read the page with, in order: its URL's site (canonical first), then the
+    site whose layout markers the page carries (a story republished in another site's layout)."""
+    hosts = [h for h in (site_of(canonical), site_of(url)) if h]
+    own = next(
+        (
+            p
+            for host in hosts
+            for p in profiles()
+            if any(host == h or host.endswith("." + h) for h in p.hosts)
+        ),
+        None,
+    )
+    layout = next((p for p in profiles() if any(_css_first(tree, m) is not None for m in p.markers)), None)
+    return [p for i, p in enumerate((own, layout)) if p is not None and (i == 0 or p is not own)]
 
 
 def _css_first(tree: Any, sel: str) -> Any:

@@ -20,9 +20,6 @@ day) is no coverage unless it quotes the campaign's name. :func:`drop_reason` sa
 why a record holds no figures (no text, off-topic title, not coverage, none found),
 for a crawl summary to count.
 
-A page whose URL names one site but whose layout is another's (a republished
-story) is read by its layout when the URL's site profile finds no text.
-
 Roles take the campaign's own year as "this year" (a launch published in
 December for next year's edition), else the page's year.
 """
@@ -30,11 +27,10 @@ December for next year's edition), else the page's year.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from extractors import _lexicon as lx
 from extractors.campaign import extract_campaign
-from extractors.content import Content, extract_content
+from extractors.content import extract_content
 from extractors.figures import body_end, extract_figures
 from extractors.hospitals import extract_hospitals
 from extractors.normalize import match_form, normalize_text
@@ -60,12 +56,6 @@ _CORE_RE = lx.phrase_pattern(_REL["core"])
 _OFF_TOPIC_RE = lx.phrase_pattern([*_REL["off_topic_title"], *_REL["off_topic_neutral"]])
 _OFF_TOPIC_NEUTRAL = set(lx.forms(_REL["off_topic_neutral"]))
 _OTHER_TOPIC_RE = lx.phrase_pattern(_REL["other_topic_title"])
-_OWN_URL = (
-    r"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>",
-    r"<meta\b[^>]*\bproperty=[\"']?og:url[\"']?[^>]*>",
-)
-_OWN_URL_TEXT = tuple(re.compile(p, re.I) for p in _OWN_URL)
-_OWN_URL_BYTES = tuple(re.compile(p.encode(), re.I) for p in _OWN_URL)
 _TITLE_QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
 
 
@@ -184,37 +174,6 @@ def drop_reason(record: ArticleRecord) -> str | None:
     return _gate(record.title, body, campaign) or "no_figures"
 
 
-def _without_own_url(html: str | bytes) -> str | bytes:
-    """The page without its canonical link and og:url, so that its layout, not its URL, says how
-    to read it."""
-    if isinstance(html, bytes):
-        for pattern in _OWN_URL_BYTES:
-            html = pattern.sub(b"", html)
-        return html
-    for text_pattern in _OWN_URL_TEXT:
-        html = text_pattern.sub("", html)
-    return html
-
-
-def _read_page(html: str | bytes, url: str | None, content_type: str | None) -> Content:
-    """The page's content. A page may carry another outlet's URL in the layout of the site that
-    republished it (syndication, "Nguồn: …"): when the URL's site profile finds no text, the page
-    is read again by its layout, keeping what the first reading found about the page itself."""
-    content = extract_content(html, url, content_type)
-    if content.text.strip():
-        return content
-    by_layout = extract_content(_without_own_url(html), None, content_type)
-    if not by_layout.text.strip():
-        return content
-    return replace(
-        content,
-        text=by_layout.text,
-        title=content.title or by_layout.title,
-        published=content.published or by_layout.published,
-        method=f"layout:{by_layout.method}",
-    )
-
-
 def extract_article(
     html: str | bytes, url: str | None = None, content_type: str | None = None
 ) -> ArticleRecord:
@@ -224,7 +183,7 @@ def extract_article(
     Bytes are decoded by :func:`extractors.decode.decode_html`, the decoder the crawler uses
     too, so a page re-extracted from the archive reads exactly as it read when crawled.
     """
-    content = _read_page(html, url, content_type)
+    content = extract_content(html, url, content_type)
     campaign, figures, hospitals = read_article(content.title, content.text, content.published)
     return ArticleRecord(
         url=content.url or url or "",

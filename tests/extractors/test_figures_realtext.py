@@ -471,7 +471,7 @@ def test_a_republished_page_is_read_by_its_layout_when_its_urls_profile_finds_no
     shared_dir: Path,
 ) -> None:
     # A real dantri page's layout carrying another outlet's URL (thanhnien.vn): that outlet's
-    # profile finds no text in this layout, and its generic reading neither; the layout's does.
+    # profile finds no text in this layout; content extraction reads it by the layout's profile.
     shell = shared_dir / "realpages" / "dantri__article_2026.html"
     if not shell.exists():
         pytest.skip("../shared/realpages is not present")
