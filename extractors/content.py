@@ -109,9 +109,7 @@ def _extract(doc: str, url: str | None) -> Content:
             break
     if not text:
         sapo = sapo or _generic_sapo(tree, d)
-        text, tf_title, tf_date = _generic_text(tree, profile, sapo, url, d, title)
-        title = title or _clean_title(tf_title, profile, meta, d)
-        published = published or _m.iso(tf_date or "")
+        text = _generic_text(tree, profile, sapo, url, d, title)
     return Content(
         url=url or canonical or "",
         canonical_url=canonical,
@@ -379,14 +377,13 @@ def _generic_text(
     url: str | None,
     d: Defaults,
     title: str | None,
-) -> tuple[str, str | None, str | None]:
+) -> str:
     """trafilatura on the page cleaned of captions, boxes and known boilerplate."""
     body = tree.body
     if body is None:
-        return "", None, None
+        return ""
     captions = _clean(body, profile, d)
     decompose_all([n for n in body.traverse() if n.mem_id in captions])  # captions never count here
     remove_boxes(body, d, cut=False)
-    paras, tf_title, date = _m.generic_extract(tree.html or "", url)
-    text = _finish(sapo, paras, d, prepend_missing=True, title=title or tf_title or "")
-    return text, tf_title, date
+    paras = _m.generic_extract(tree.html or "", url)
+    return _finish(sapo, paras, d, prepend_missing=True, title=title or "")
