@@ -77,16 +77,18 @@ _REG_STOP = re.compile(rf"[;.!?\n]|{CONTEXTS['registration_stops'].pattern}")
 _PEOPLE_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['people_words'].pattern})")
 _NEW_SUBJECT_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['new_subject'].pattern})")
 _PEOPLE_MODIFIER = CONTEXTS["people_modifiers"]
-#: Another count of people ("… 500 đoàn viên, 300 người đăng ký"); "của 38 trường" is no such count.
-_PEOPLE_COUNT = re.compile(
-    r"\d[\d.,]*\s(?:"
-    + "|".join(
-        re.escape(p) + r"(?![^\W_])"
-        for p, u in sorted(UNITS.items(), key=lambda pu: -len(pu[0]))
-        if {u.kind, u.otherwise} & {"registrations", "participants"}
-    )
-    + ")"
-)
+_NUMBER_THEN_WORD = re.compile(r"(?<![\d.,])\d[\d.,]*\s")
+_PEOPLE_KINDS = frozenset({"registrations", "participants"})
+
+
+def _people_count(mf: str, start: int, end: int) -> bool:
+    """Whether another count of people stands in ``mf[start:end]`` ("… 500 đoàn viên, 300 người
+    đăng ký"); "của 38 trường" is no such count."""
+    for m in _NUMBER_THEN_WORD.finditer(mf, start, end):
+        unit = UNIT_RE.match(mf, m.end())
+        if unit is not None and {UNITS[unit.group()].kind, UNITS[unit.group()].otherwise} & _PEOPLE_KINDS:
+            return True
+    return False
 
 
 def _registered_later(mf: str, unit_end: int) -> bool:
@@ -99,7 +101,7 @@ def _registered_later(mf: str, unit_end: int) -> bool:
     reg = _REG_WORD.search(mf, unit_end, end)
     if reg is None:
         return False
-    if _REG_STOP.search(mf, unit_end, reg.start()) or _PEOPLE_COUNT.search(mf, unit_end, reg.start()):
+    if _REG_STOP.search(mf, unit_end, reg.start()) or _people_count(mf, unit_end, reg.start()):
         return False
     for comma in re.finditer(",", mf[unit_end : reg.start()]):
         at = unit_end + comma.start()

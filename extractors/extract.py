@@ -94,34 +94,23 @@ def is_relevant(
     return campaign_named or bool(_CORE_RE.search(match_form("\n".join([title or "", *lead]))))
 
 
-def _headline(title: str | None, text: str) -> tuple[int, int] | None:
-    """Where the first line that repeats the title stands in ``text``: a page's headline is often
-    printed again above the lead."""
-    if not title:
-        return None
-    want = match_form(normalize_text(title))
-    pos = 0
-    for line in text[: body_end(text)].split("\n"):
-        if line.strip() and match_form(normalize_text(line)) == want:
-            return pos, pos + len(line)
-        pos += len(line) + 1
-    return None
-
-
-def _body(title: str | None, text: str) -> str:
+def _body(title: str | None, text: str) -> tuple[str, tuple[int, int] | None]:
     """``text`` with the related-news tail and every line that repeats the title blanked (same
-    length, so offsets hold)."""
+    length, so offsets hold), and where the first such line stands: a page's headline is often
+    printed again above the lead."""
     end = body_end(text)
     body = text[:end] + " " * (len(text) - end)
     if not title:
-        return body
+        return body, None
     want = match_form(normalize_text(title))
+    head = None
     pos = 0
     for line in body.split("\n"):
-        if line.strip() and match_form(normalize_text(line)) == want:
+        if line.strip() and len(line) <= 2 * len(want) + 16 and match_form(normalize_text(line)) == want:
             body = body[:pos] + " " * len(line) + body[pos + len(line) :]
+            head = head or (pos, pos + len(line))
         pos += len(line) + 1
-    return body
+    return body, head
 
 
 def _gate(title: str | None, body: str, campaign: Campaign | None) -> str | None:
@@ -139,7 +128,7 @@ def read_article(
     title: str | None, text: str, published: str | None
 ) -> tuple[Campaign | None, tuple[Figure, ...], tuple[Hospital, ...]]:
     """Campaign, figures and hospitals of an article's title, body text and ISO date."""
-    body = _body(title, text)
+    body, head = _body(title, text)
     hospitals = extract_hospitals(body)
     campaign = extract_campaign(title, body, published)
     if _gate(title, body, campaign) is not None:
@@ -151,7 +140,6 @@ def read_article(
         year = int(published[:4])
     # The headline printed above the lead is read for figures too (a fact only the headline states),
     # see extract_figures
-    head = _headline(title, text)
     if head is not None:
         body = body[: head[0]] + text[head[0] : head[1]] + body[head[1] :]
     figures = extract_figures(body, published_year=year, published=published, headline=head)
@@ -167,7 +155,7 @@ def drop_reason(record: ArticleRecord) -> str | None:
     """
     if record.figures:
         return None
-    body = _body(record.title, record.text)
+    body, _ = _body(record.title, record.text)
     if not body.strip():
         return "no_text"
     campaign = extract_campaign(record.title, body, record.published)
