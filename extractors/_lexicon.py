@@ -27,6 +27,7 @@ __all__ = [
     "phrase_pattern",
     "regex_pattern",
     "section",
+    "trie_alternation",
 ]
 
 #: Lookarounds that make a phrase a whole word run (no letter or digit glued to either side).
@@ -70,14 +71,39 @@ def _joined(word_start: list[str], others: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts) if parts else r"(?!x)x")
 
 
+def trie_alternation(phrases: Iterable[str], end: str = _WORD_END) -> str:
+    """Literal phrases as one regex that tries the longest first, written as a trie ("đơn vị(?:
+    máu(?!…)|(?!…))"): it compiles and scans much faster than a flat alternation of hundreds of
+    phrases, and matches the same. A phrase that ends in a letter or digit must end a word
+    (``end``); no capture groups."""
+    trie: dict[str, Any] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any], last: str) -> str:
+        alts = [re.escape(ch) + build(node[ch], ch) for ch in sorted(k for k in node if k)]
+        if "" in node:
+            alts.append(end if last.isalnum() else "")  # the phrase itself, after every longer one
+        if len(alts) == 1:
+            return alts[0]
+        return f"(?:{'|'.join(alts)})"
+
+    return build(trie, "") if trie else r"(?!x)x"
+
+
 def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
     """One alternation of literal phrases, whole words only, longest first."""
     word_start: list[str] = []
     others: list[str] = []
     for p in forms(phrases):
-        body = re.escape(p) + (_WORD_END if p[-1:].isalnum() else "")
-        (word_start if p[:1].isalnum() else others).append(body)
-    return _joined(word_start, others)
+        (word_start if p[:1].isalnum() else others).append(p)
+    parts = [f"{_WORD_START}{trie_alternation(word_start)}"] if word_start else []
+    if others:
+        parts.append(trie_alternation(others))
+    return re.compile("|".join(parts) if parts else r"(?!x)x")
 
 
 def regex_pattern(patterns: Iterable[str]) -> re.Pattern[str]:

@@ -58,12 +58,7 @@ def _load_units() -> dict[str, Unit]:
 UNITS = _load_units()
 #: Units of what each one gave to this drive ("1 ngày lương/người"): role read like any other.
 PLEDGES = {lx.form(p) for entry in lx.section("units") if entry.get("pledge") for p in entry["phrases"]}
-UNIT_RE = re.compile(
-    "|".join(
-        re.escape(p) + (r"(?![^\W_])" if p[-1].isalnum() else "")
-        for p in sorted(UNITS, key=lambda p: (-len(p), p))
-    )
-)
+UNIT_RE = re.compile(lx.trie_alternation(UNITS))  # the longest unit phrase first, whole words
 CONTEXTS = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
 _REGISTRATION_AFTER = re.compile(
     rf"\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_FIG['contexts']['registration_modifiers']))})\s)*"

@@ -97,3 +97,28 @@ def test_the_items_of_an_enumeration_count_the_same_thing() -> None:
 )
 def test_houses_and_classifiers(text: str, expected: list[tuple[float, str]]) -> None:
     assert _kinds(text) == expected
+
+
+def test_a_trie_of_phrases_matches_like_the_longest_first_alternation() -> None:
+    import re
+
+    from extractors._lexicon import phrase_pattern
+
+    phrases = ["đơn vị", "đơn vị máu", "đơn vị máu toàn phần", "điểm", "điểm hiến máu", "%", "tp."]
+    trie = phrase_pattern(phrases)
+    flat = re.compile(
+        "|".join(
+            r"(?<![^\W_])" * p[0].isalnum() + re.escape(p) + r"(?![^\W_])" * p[-1].isalnum()
+            for p in sorted(phrases, key=len, reverse=True)
+        )
+    )
+    for text in (
+        "đơn vị máu toàn phần",
+        "đơn vị máux",
+        "12 điểm hiến máu,",
+        "tp.hcm",
+        "62%",
+        "đơn vịx",
+        "cđiểm",
+    ):
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)], text
