@@ -65,6 +65,7 @@ _BREAKDOWN = re.compile(rf"[\s,;]*(?:{lx.phrase_pattern(_ROLES['scope_continuati
 _HISTORY_OPENER = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['history_openers']).pattern})")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
+_GOAL_RIGHT_BEFORE = re.compile(rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})\s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +80,15 @@ class Cue:
 
 def _campaign_subject(mf: str, cue: Cue) -> bool:
     """Whether the campaign itself is the subject right after a national phrase ("Tính chung trên
-    cả nước, chương trình tiếp nhận …"): the national total of a national campaign is its own."""
+    cả nước, chương trình tiếp nhận …"): the national total of a national campaign is its own; or
+    whether the phrase says whom the campaign's goal covers ("chương trình … đặt mục tiêu toàn lực
+    lượng hiến tặng 20.000 đơn vị máu", not "Theo kế hoạch, cả nước phấn đấu …")."""
     window = re.split(r"[.;\d]", mf[cue.end : cue.end + 40], maxsplit=1)[0]
-    return bool(_CAMPAIGN_SUBJECT.search(window))
+    if _CAMPAIGN_SUBJECT.search(window):
+        return True
+    before = re.split(r"[.;\d\n]", mf[max(0, cue.start - 120) : cue.start])[-1]
+    goal = _GOAL_RIGHT_BEFORE.search(before)
+    return goal is not None and bool(_CAMPAIGN_SUBJECT.search(before, 0, goal.start()))
 
 
 def _national_modifier(mf: str, cue: Cue) -> bool:

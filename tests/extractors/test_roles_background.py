@@ -143,3 +143,11 @@ def test_a_clause_opening_with_each_thing_and_its_description_is_per_unit() -> N
 def test_a_spacing_rule_counts_nothing() -> None:
     text = "Người hiến máu cần nặng từ 45 kg trở lên; hai lần hiến cách nhau ít nhất 12 tuần."
     assert _rows(text, 2024) == []
+
+
+def test_the_campaigns_goal_for_the_whole_force_is_its_target() -> None:
+    text = "Năm nay, chương trình đặt mục tiêu toàn lực lượng hiến tặng ít nhất 15.000 đơn vị máu."
+    assert _rows(text, 2024) == [(15000, "blood_units", "target")]
+    # the country's plan, told as background, is no goal of this campaign
+    text = "Theo kế hoạch của Bộ Y tế, năm nay cả nước phấn đấu tiếp nhận 1,5 triệu đơn vị máu."
+    assert _rows(text, 2024) == [(1_500_000, "blood_units", "other")]
