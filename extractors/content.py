@@ -11,7 +11,7 @@ no number of another story reaches ``text``. Pure: no I/O but the profiles file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,13 +91,12 @@ def _extract(doc: str, url: str | None) -> Content:
     meta = _m.meta_map(tree.css("meta"))
     articles, crumbs = _m.json_ld([n.text() for n in tree.css("script[type='application/ld+json']")])
     canonical = _m.canonical(tree, meta, url)
-    candidates = _profiles(tree, canonical, url)
-    profile = candidates[0] if candidates else None
+    profile = _own_profile(canonical, url) or _layout_profile(tree)
     title = _title(tree, profile, meta, articles, d)
     published = _published(tree, profile, meta, articles)
     section = _m.section(tree, profile.section if profile else (), meta, crumbs, d)
     sapo, text, method = "", "", "generic"
-    for candidate in candidates:  # the URL's site, then the site whose layout the page has
+    for candidate in _profiles(tree, profile):  # the URL's site, then the site whose layout the page has
         sapo = _first_text(tree, candidate.sapo)
         text = _profile_text(tree, candidate, sapo, d, title or "")
         if text:
@@ -123,21 +122,31 @@ def _extract(doc: str, url: str | None) -> Content:
     )
 
 
-def _profiles(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> list[Profile]:
-    """The profiles to read the page with, in order: its URL's site (canonical first), then the
-    site whose layout markers the page carries (a story republished in another site's layout)."""
-    hosts = [h for h in (site_of(canonical), site_of(url)) if h]
-    own = next(
-        (
-            p
-            for host in hosts
-            for p in profiles()
-            if any(host == h or host.endswith("." + h) for h in p.hosts)
-        ),
-        None,
-    )
-    layout = next((p for p in profiles() if any(_css_first(tree, m) is not None for m in p.markers)), None)
-    return [p for i, p in enumerate((own, layout)) if p is not None and (i == 0 or p is not own)]
+def _own_profile(canonical: str | None, url: str | None) -> Profile | None:
+    """The profile of the page's URL (canonical first)."""
+    for host in (site_of(canonical), site_of(url)):
+        if host:
+            for p in profiles():
+                if any(host == h or host.endswith("." + h) for h in p.hosts):
+                    return p
+    return None
+
+
+def _layout_profile(tree: LexborHTMLParser) -> Profile | None:
+    """The profile whose layout markers the page carries."""
+    return next((p for p in profiles() if any(_css_first(tree, m) is not None for m in p.markers)), None)
+
+
+def _profiles(tree: LexborHTMLParser, first: Profile | None) -> Iterator[Profile]:
+    """The profiles to read the body with, in order: ``first`` (the URL's site, else the layout's),
+    then, only when that found no text, the site whose layout markers the page carries (a story
+    republished in another site's layout)."""
+    if first is None:
+        return
+    yield first
+    layout = _layout_profile(tree)
+    if layout is not None and layout is not first:
+        yield layout
 
 
 def _css_first(tree: Any, sel: str) -> Any:
