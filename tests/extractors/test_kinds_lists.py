@@ -80,8 +80,9 @@ def test_the_items_of_an_enumeration_count_the_same_thing() -> None:
         # houses built or repaired for a family are handed over like gifts
         ("Công an huyện đã hỗ trợ xây mới, sửa chữa 14 nhà cho hộ nghèo.", [(14, "gifts")]),
         ("Đơn vị bàn giao 6 nhà ở cho gia đình chính sách.", [(6, "gifts")]),
-        # other houses are counts of the story
+        # other houses are counts of the story, and public buildings are works of a programme
         ("Xã có 3 nhà bị tốc mái sau bão.", [(3, "other")]),
+        ("Đoàn viên đã xây dựng 4 nhà văn hóa cho các thôn.", [(4, "other")]),
         # a classifier ending its phrase stands for the thing named before it
         (
             "Đoàn đã nhận 900 áo ấm. Đến nay đã trao được 640 chiếc, số còn lại trao sau.",
