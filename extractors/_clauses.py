@@ -16,18 +16,20 @@ A role has two parts, decided separately and then combined:
   65%"), and in a sentence that goes on with the plan ("Đồng thời …"). A purpose
   ("nhằm …") is a plan only for its own phrase: the results after it stay results.
   A number right after a goal noun is the goal ("vượt mục tiêu 25.000 người" is a
-  target).
+  target), and so is one in brackets after the goal noun's phrase ("đạt 105% kế hoạch
+  (30.000 đơn vị)").
 
 Combined (:meth:`Reading.role`): a per-unit value ("mỗi suất trị giá …",
 ".../suất", "mỗi suất gồm …", "hằng tháng") is *other*; a national scope is *other*
 unless the number is the goal itself ("mục tiêu chung toàn quốc 100.000"); a past
-scope is *cumulative* (an earlier year's or edition's result is history, as the spec
-reads "totals over earlier years"), but *other* for a plan word or when someone recalls
-it in their own words (a quotation: background); a cumulative scope is *cumulative*
-unless a plan word says *target*; otherwise the modality, and the caller's default when
-nothing speaks. Growth ("tăng 42,9%") and a state ("hiện có", "chiếm", "chỉ còn") are
-*other*. The sites and days of a schedule that ends after the page's date
-(:meth:`Context.schedule_ahead`) are the plan of a drive still under way.
+scope is *other* (one earlier year's or edition's number is background to this campaign,
+as the real corpus reads "a previous session"; a total over several years is cumulative,
+and so are the parts of one, see :mod:`extractors._scopes`); a cumulative scope is
+*cumulative* unless a plan word says *target*; otherwise the modality, and the caller's
+default when nothing speaks. Growth ("tăng 42,9%", and a count after a growth word that a
+comparison follows: "cao hơn 400 đơn vị so với năm 2024", a difference, not a total) and a
+state ("hiện có", "chiếm", "chỉ còn") are *other*. The sites and days of a schedule that ends
+after the page's date (:meth:`Context.schedule_ahead`) are the plan of a drive still under way.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ _OWN_PHRASE_KINDS = (*_MODAL_KINDS, "purpose")
 _PURPOSE = ("target", 4)
 _STRONG_TARGET = _LEVELS["target"]
 _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
+_WEAK_TARGET = _LEVELS["weak_target"]
 _PER_UNIT_BEFORE = lx.phrase_pattern(_ROLES["per_unit_before"])
 _PER_UNIT_BREAK = lx.phrase_pattern(_ROLES["per_unit_breaks"])
 _PER_UNIT_LIST = re.compile(
@@ -66,10 +69,20 @@ _GOAL_BEFORE = re.compile(
     rf"(?:\s?(?:{'|'.join(re.escape(f) for f in lx.forms(_ROLES['goal_fillers']))})){{0,2}}"
     rf"(?:\s(?:{lx.hedge_alternation()}))?\s$"
 )
+# The goal given in brackets right after the goal noun's phrase: "đạt 57% kế hoạch năm 2022 (12.000
+# đơn vị)", "vượt chỉ tiêu đề ra (4.000 đơn vị)" (the phrase holds no other number but its year).
+_GOAL_BRACKET = re.compile(
+    rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})(?:\s(?:năm (?:19|20)\d\d|[^\s\d(),.;:]+)){{0,8}}"
+    rf"\s?\(\s?(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _PERCENT_AT = re.compile(r"[\d.,]+\s?%")
+#: How long the opening phrase of a clause that makes its amounts per unit may be: "Mỗi ngôi nhà có
+#: diện tích từ 45 đến 60 m2, được hỗ trợ 60 triệu đồng" (the thing, then what it is like).
+_MAX_SUBJECT_WORDS = 12
 _GROWTH_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['growth']).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
+_COMPARED_AFTER = re.compile(rf"\s?,?\s?(?:{lx.phrase_pattern(_ROLES['comparison_after']).pattern})")
 _CONTINUATION = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['continuations']).pattern})")
 _PLAN_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['plan_continuations']).pattern})"
@@ -82,17 +95,16 @@ _SCHEDULE_END_RE = re.compile(
     rf"\s?(?:{lx.phrase_pattern(lx.section('numbers', 'range_join')).pattern}|[-–])\s?(?:ngày\s)?"
     r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-]((?:19|20)\d\d))?(?![\d])"
 )
-# Someone's own words: a quotation of some length ("…" in curly or straight quotes, on one line).
-_SPEECH_RE = re.compile(r"“[^”\n]{40,800}”|\"[^\"\n]{40,800}\"")
 
 
 class Context(Scopes):
     """Sentence structure and cue words of one text, built once, asked per figure."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None, today: date | None = None) -> None:
-        super().__init__(text, mf, ref_year)
+    def __init__(
+        self, text: str, mf: str, ref_year: int | None, today: date | None = None, body_start: int = 0
+    ) -> None:
+        super().__init__(text, mf, ref_year, today.year if today else None, body_start)
         self.today = today
-        self._quotes = [m.span() for m in _SPEECH_RE.finditer(text)]
 
     # -- modality --------------------------------------------------------------------------
     @staticmethod
@@ -157,14 +169,26 @@ class Context(Scopes):
                 break
             found = self._modality_in(clauses[i][0], clauses[i][1], None)
         if (
-            found in (None, _WEAK_ACHIEVED)
+            found in (None, _WEAK_ACHIEVED, _WEAK_TARGET)
             and idx > 0
             and depth < 3
             and _CONTINUATION.match(self.mf, sent_start)
         ):
             before = self._modality(self.sentences[idx - 1].end - 1, depth=depth + 1)
-            if found is None or (before == _STRONG_TARGET and _PLAN_CONTINUATION.match(self.mf, sent_start)):
-                # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
+            # "Dự kiến … sẽ tiếp nhận …. Đồng thời vận động … người tham gia": the plan goes on
+            plan_goes_on = (
+                found == _WEAK_ACHIEVED
+                and before == _STRONG_TARGET
+                and bool(_PLAN_CONTINUATION.match(self.mf, sent_start))
+            )
+            # "… đã ủng hộ 5,4 tỉ đồng. Trong đó, mỗi người ủng hộ ít nhất 1 ngày lương": a part of a
+            # result is a result, its "ít nhất" a hedge
+            part_of_result = (
+                found == _WEAK_TARGET
+                and before == _LEVELS["achieved"]
+                and bool(_BREAKDOWN.match(self.mf, sent_start))
+            )
+            if found is None or plan_goes_on or part_of_result:
                 found = before
         return found
 
@@ -208,15 +232,16 @@ class Context(Scopes):
         for s, e in segs[:-1]:
             if _DIGIT.search(self.mf, c_start, s):
                 break
-            if len(self.mf[s:e].split()) <= 6 and _PER_UNIT_BEFORE.match(self.mf, s):
+            if len(self.mf[s:e].split()) <= _MAX_SUBJECT_WORDS and _PER_UNIT_BEFORE.match(self.mf, s):
                 return True
         return False
 
     def reading(self, start: int, unit_end: int) -> Reading:
         """What the words around the figure spanning ``start``..``unit_end`` say about it."""
         modality = self._modality(start, unit_end)
-        goal = bool(
-            _GOAL_BEFORE.search(self.mf, max(0, start - 40), start) and not _PERCENT_AT.match(self.mf, start)
+        goal = not _PERCENT_AT.match(self.mf, start) and bool(
+            _GOAL_BEFORE.search(self.mf, max(0, start - 40), start)
+            or _GOAL_BRACKET.search(self.mf, max(0, start - 90), start)
         )
         if goal:
             modality = _STRONG_TARGET  # "vượt mục tiêu 25.000 người", "so với chỉ tiêu 2.800 đơn vị"
@@ -226,8 +251,8 @@ class Context(Scopes):
             modality=modality[0] if modality else None,
             level=modality[1] if modality else 0,
             goal=goal,
-            growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start)),
-            quoted=any(s <= start < e for s, e in self._quotes),
+            growth=bool(_GROWTH_BEFORE.search(self.mf, max(0, start - 30), start))
+            and bool(_PERCENT_AT.match(self.mf, start) or _COMPARED_AFTER.match(self.mf, unit_end)),
         )
 
 
@@ -240,9 +265,8 @@ class Reading:
     modality: str | None  # "target", "achieved" or None
     level: int  # 4 plan word, 3 result word, 2 "ít nhất"/"tối thiểu", 1 action verb, 0 none
     goal: bool = False  # right after a goal noun: "mục tiêu chung toàn quốc 100.000 đơn vị máu"
-    growth: bool = False  # right after a growth verb: "tăng 42,9%"
+    growth: bool = False  # a change between two times: "tăng 42,9%", "cao hơn 400 đơn vị so với năm 2024"
     state: bool = False  # a state of things: "hiện có 320 thành viên", "chiếm 70%", "60% là …"
-    quoted: bool = False  # inside someone's words: “Năm ngoái, chúng tôi tiếp nhận 1.500 đơn vị”
 
     @property
     def strong(self) -> bool:
@@ -251,13 +275,12 @@ class Reading:
 
     def role(self, default: str = "other") -> str:
         """Combine the cues; ``default`` stands in when no plan or result word speaks."""
-        if self.per_unit or (self.state and not self.goal):
+        if self.per_unit or self.growth or (self.state and not self.goal):
             return "other"
         if self.scope == "national":  # the whole country's, unless it is the goal itself
             return "target" if self.goal else "other"
-        if self.scope == "past":  # an earlier year's or edition's result is history: cumulative,
-            # but an earlier session someone recalls in their own words is background: other
-            return "other" if self.strong or self.quoted else "cumulative"
+        if self.scope == "past":
+            return "other"
         if self.scope == "cumulative":
             return "target" if self.strong else "cumulative"
         return self.modality or default

@@ -181,8 +181,10 @@ def _lxml_paras(el: Any, out: list[Para]) -> None:
             out.append(Para("".join(child.itertext()), links, False))
 
 
-def generic_extract(html: str, url: str | None) -> tuple[list[Para], str | None, str | None]:
-    """One trafilatura call: body paragraphs (with link lengths), title, date (YYYY-MM-DD)."""
+def generic_extract(html: str, url: str | None) -> list[Para]:
+    """One trafilatura call: body paragraphs (with link lengths). No metadata: the page's title and
+    date come from its own markup (``extractors.content``); trafilatura's date search reads any
+    date of the page (an image path, a year in the text) and guesses where a page has none."""
     import trafilatura  # heavy import, only the generic path needs it
 
     doc = trafilatura.bare_extraction(
@@ -193,16 +195,16 @@ def generic_extract(html: str, url: str | None) -> tuple[list[Para], str | None,
         include_tables=True,
         include_links=True,
         include_images=False,
-        with_metadata=True,
+        with_metadata=False,
     )
     if doc is None or isinstance(doc, dict):
-        return [], None, None
+        return []
     out: list[Para] = []
     if doc.body is not None:
         for lb in doc.body.iter("lb"):
             lb.text = " "
         _lxml_paras(doc.body, out)
-    return out, doc.title, doc.date
+    return out
 
 
 def _absolute(href: str | None, base: str | None) -> str | None:

@@ -4,6 +4,8 @@
   sentence says next is a part of it (:func:`follow_references`).
 * **Ranges of one unit**: "từ 500.000 đồng đến 1 triệu đồng" is one range (:func:`join_unit_ranges`).
 * **Repeats**: a figure said again becomes a mention of the first (:func:`one_per_fact`).
+* **Headlines**: a headline figure is a first mention or a fact of its own, never a rounding
+  of a body figure (:func:`keep_headline`).
 
 The spec's key of a fact is kind, role, value, value_max and approx, and two things that share a
 number are two figures. For gifts and other counts the kind does not say which thing is counted:
@@ -27,7 +29,7 @@ from extractors.normalize import match_form
 from extractors.numbers import joins_range, range_start
 from extractors.record import Figure
 
-__all__ = ["FIXED_ROLE_KINDS", "follow_references", "join_unit_ranges", "one_per_fact"]
+__all__ = ["FIXED_ROLE_KINDS", "follow_references", "join_unit_ranges", "keep_headline", "one_per_fact"]
 
 _SAME = {lx.form(p): group[0] for group in lx.section("facts", "same_thing") for p in group}
 _THING_KINDS = frozenset(lx.section("facts", "thing_kinds"))
@@ -48,6 +50,22 @@ def _thing(fig: Figure) -> str:
 
 def _key(fig: Figure) -> tuple[object, ...]:
     return (fig.kind, _thing(fig), fig.role, float(fig.value), fig.value_max, fig.approx)
+
+
+def keep_headline(figures: list[Figure], headline: tuple[int, int]) -> list[Figure]:
+    """The figures of the headline (``headline`` is its span) that are facts of the article: the
+    first mention of a body figure (same key), or a count of a thing the body does not count at all
+    ("Chi đoàn … hiến 45 đơn vị máu" over a body that only counts donors). A headline figure of a
+    thing the body counts differently is a rounding or a summary ("Hơn 2.700 …" over "2.746 …")."""
+    start, end = headline
+    body = [f for f in figures if not start <= f.start < end]
+    keys = {_key(f) for f in body}
+    things = {(f.kind, _thing(f)) for f in body}
+    return [
+        f
+        for f in figures
+        if not start <= f.start < end or _key(f) in keys or (f.kind, _thing(f)) not in things
+    ]
 
 
 def one_per_fact(figures: list[Figure]) -> tuple[Figure, ...]:

@@ -8,8 +8,11 @@ when the campaign's year is 2024, "năm ngoái", "lần tổ chức trước") i
 "toàn lực lượng" before the number) is *national*. A scope cue governs its clause (after the
 number only within its comma phrase); a clause without one takes the scope of the clause before
 it; a sentence opening "Trong đó", "Cụ thể", "Riêng" takes the scope of the first count of the
-sentence before (the total it breaks down); "Đến nay, …" in a story whose lead tells a history
-("Trong hơn 8 năm qua, …") is that history.
+sentence before (the total it breaks down), and an earlier year in the breakdown of a multi-year
+total ("…, trong đó năm 2022 …") is a part of that history (*cumulative*); "Đến nay, …" in a
+story whose lead tells a history ("Trong hơn 8 năm qua, …") is that history, and so is a
+sentence opening "Đến nay", "Tổng cộng" right after one that tells a history ("… tổ chức từ năm
+học 2011 - 2012. Đến nay, chương trình đã trao …").
 
 A national phrase that places a counted noun ("tại 26 điểm trên cả nước", "20 tỉnh, thành phố của
 cả nước") scopes nothing, nor one whose subject is the campaign itself ("Tính chung trên cả nước,
@@ -41,8 +44,12 @@ _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "achieved_weak": lx.phrase_pattern(_ROLES["achieved_weak"]),
     "neutral": lx.phrase_pattern(_ROLES["neutral"]),
     "year": lx.NAMED_YEAR_RE,
+    "lunar_year": re.compile(
+        rf"(?:{lx.phrase_pattern(_ROLES['lunar_year_before']).pattern})\s(?={lx.LUNAR_RE.pattern})"
+    ),
+    "last_year": lx.phrase_pattern(_ROLES["last_year"]),
 }
-_SCOPES = ("cumulative", "past", "current", "year", "year_to_date", "national")
+_SCOPES = ("cumulative", "past", "current", "year", "lunar_year", "last_year", "year_to_date", "national")
 _UNTIL_NOW = lx.phrase_pattern(_ROLES["until_now"])
 _SCOPE_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})"
@@ -54,8 +61,11 @@ _NATIONAL_MODIFIER = re.compile(
 )
 #: A count in a sentence (not a year, not a date): where the sentence's main figure stands.
 COUNT_RE = re.compile(r"(?<![\d/.,\-])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*(?![\d/\-])")
+_BREAKDOWN = re.compile(rf"[\s,;]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})")
+_HISTORY_OPENER = re.compile(rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['history_openers']).pattern})")
 _NATIONAL_PREPOSITION = lx.phrase_pattern(_ROLES["national_modifier_prepositions"])
 _CAMPAIGN_SUBJECT = lx.phrase_pattern(_ROLES["national_campaign_subjects"])
+_GOAL_RIGHT_BEFORE = re.compile(rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})\s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +80,15 @@ class Cue:
 
 def _campaign_subject(mf: str, cue: Cue) -> bool:
     """Whether the campaign itself is the subject right after a national phrase ("Tính chung trên
-    cả nước, chương trình tiếp nhận …"): the national total of a national campaign is its own."""
+    cả nước, chương trình tiếp nhận …"): the national total of a national campaign is its own; or
+    whether the phrase says whom the campaign's goal covers ("chương trình … đặt mục tiêu toàn lực
+    lượng hiến tặng 20.000 đơn vị máu", not "Theo kế hoạch, cả nước phấn đấu …")."""
     window = re.split(r"[.;\d]", mf[cue.end : cue.end + 40], maxsplit=1)[0]
-    return bool(_CAMPAIGN_SUBJECT.search(window))
+    if _CAMPAIGN_SUBJECT.search(window):
+        return True
+    before = re.split(r"[.;\d\n]", mf[max(0, cue.start - 120) : cue.start])[-1]
+    goal = _GOAL_RIGHT_BEFORE.search(before)
+    return goal is not None and bool(_CAMPAIGN_SUBJECT.search(before, 0, goal.start()))
 
 
 def _national_modifier(mf: str, cue: Cue) -> bool:
@@ -91,24 +107,41 @@ def _national_modifier(mf: str, cue: Cue) -> bool:
 class Scopes(Sentences):
     """The cue words of one text, found once, and the scope they give a position."""
 
-    def __init__(self, text: str, mf: str, ref_year: int | None) -> None:
+    def __init__(
+        self, text: str, mf: str, ref_year: int | None, published_year: int | None = None, body_start: int = 0
+    ) -> None:
         super().__init__(text, mf)
         self.ref_year = ref_year
-        self.cues = self._find_cues(mf)
+        self.cues = self._find_cues(mf, ref_year, published_year)
         self._cue_starts = [c.start for c in self.cues]
-        self._until_now = [m.start() for m in _UNTIL_NOW.finditer(mf)]
+        hidden = [(c.start, c.end) for c in self.cues if c.kind == "neutral"]  # "từ trước tới nay": ever
+        self._until_now = [
+            m.start() for m in _UNTIL_NOW.finditer(mf) if not any(s <= m.start() < e for s, e in hidden)
+        ]
         # the story's lead: its first sentence with a count (not a menu line or a byline)
-        lead = next((sent for sent in self.sentences if COUNT_RE.search(mf, sent.start, sent.end)), None)
+        lead = next(
+            (s for s in self.sentences if s.start >= body_start and COUNT_RE.search(mf, s.start, s.end)), None
+        )
         history = lead is not None and bool(self.cues_in(lead.start, lead.end, ("cumulative",)))
         self._lead_history = lead.start if lead is not None and history else None
 
     @staticmethod
-    def _find_cues(mf: str) -> list[Cue]:
+    def _find_cues(mf: str, ref_year: int | None, published_year: int | None) -> list[Cue]:
         found: list[Cue] = []
         for kind, pat in _CUE_PATTERNS.items():
             for m in pat.finditer(mf):
                 year = int(m.group(1)) if kind in ("year", "year_to_date") and m.group(1) else 0
-                found.append(Cue(m.start(), m.end(), kind, year))
+                end = m.end()
+                if kind == "lunar_year":  # "Tết Ất Tỵ": the year of that Tết
+                    lunar = lx.LUNAR_RE.match(mf, end)
+                    if lunar is None:
+                        continue
+                    year, end = lx.lunar_year(lunar.group(1), lunar.group(2), ref_year), lunar.end()
+                elif kind == "last_year":  # "trong năm qua": the year before the page's
+                    if published_year is None:
+                        continue
+                    year = published_year - 1
+                found.append(Cue(m.start(), end, "year" if year and kind != "year_to_date" else kind, year))
         found.sort(key=lambda c: (c.start, -(c.end - c.start)))
         kept: list[Cue] = []
         for cue in found:  # longest first at each place; no overlaps ("vượt chỉ tiêu" hides "chỉ tiêu")
@@ -164,16 +197,29 @@ class Scopes(Sentences):
         clauses, sent_start = self.sentences[idx].clauses, self.sentences[idx].start
         here = next((i for i, c in enumerate(clauses) if c[0] <= pos < c[1]), len(clauses) - 1)
         scope = self._scope_in(clauses[here][0], clauses[here][1], pos)
+        if (
+            scope == "past"
+            and _BREAKDOWN.match(self.mf, clauses[here][0])
+            and any(self._scope_in(c[0], c[1], c[1]) == "cumulative" for c in clauses[:here])
+        ):
+            return "cumulative"  # "Từ năm 2016 đến nay đã tiếp nhận 28.000 đơn vị, trong đó năm 2022 …"
         for i in range(here - 1, -1, -1):
             if scope:
                 break
             if not clauses[i][2] or clauses[here][2]:
                 scope = self._scope_in(clauses[i][0], clauses[i][1], clauses[i][1])
-        if not scope and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent_start):
-            # "Trong đó, …" breaks down the sentence before: the scope of its first count
+        if scope in ("", "past") and idx > 0 and depth < 3 and _SCOPE_CONTINUATION.match(self.mf, sent_start):
+            # "Trong đó, …" breaks down the sentence before: the scope of its first count; one earlier
+            # year of a multi-year total ("Trong đó, năm 2022 tiếp nhận …") is a part of that history
             prev = self.sentences[idx - 1]
             count = COUNT_RE.search(self.mf, prev.start, prev.end)
-            scope = self.scope(count.start() if count else prev.end - 1, depth + 1)
+            before = self.scope(count.start() if count else prev.end - 1, depth + 1)
+            if not scope or before == "cumulative":
+                scope = before
+        if not scope and idx > 0 and _HISTORY_OPENER.match(self.mf, sent_start):
+            prev = self.sentences[idx - 1]  # "… tổ chức từ năm 2012. Đến nay, chương trình đã trao …"
+            if self.cues_in(prev.start, prev.end, ("cumulative",)):
+                return "cumulative"
         history = self._lead_history is not None and sent_start > self._lead_history
         if not scope and depth == 0 and history and any(sent_start <= u < pos for u in self._until_now):
             # "Đến nay, CLB đã tập hợp được 20 thành viên" in a story whose lead tells a history

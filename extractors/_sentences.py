@@ -3,7 +3,8 @@
 A sentence ends at ".", "!", "?" or "…" followed by a space and a capital (not after an
 abbreviation: "TP. Hồ Chí Minh"), and at a line break before a capital (a hard line break inside a
 sentence does not end it). A clause starts at an opener of the lexicon ("; ", ", trong đó",
-", nhưng", " (" …) and after a closing parenthesis; a comma phrase ends at ", ".
+", nhưng", " (" …) and after a closing parenthesis; a comma phrase ends at ", ". The lines of a
+list under a heading that ends in ":" are read with that heading (:meth:`Sentences.list_header`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = ["Sentence", "Sentences", "segments"]
 
 _OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(lx.section("roles", "clause_openers"))))
 _ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
+_MAX_LIST_ITEMS, _MAX_ITEM_LENGTH = 15, 160  # how far up a list's heading is looked for
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
 
 
@@ -91,6 +93,26 @@ class Sentences:
     def sentence_span(self, pos: int) -> tuple[int, int]:
         s = self.sentences[self.sentence_index(pos)] if self.sentences else Sentence(0, len(self.mf))
         return s.start, s.end
+
+    def list_header(self, pos: int) -> tuple[int, int] | None:
+        """The heading line of the list whose item line holds ``pos`` ("Số máu được chuyển tới 4
+        bệnh viện, cụ thể:" over "Bệnh viện 19-8: 900 đơn vị;"), or None when that line is no item
+        of a list: the lines above it, up to a line ending in ":", must all be items (short, not
+        ending a sentence with ".")."""
+        mf = self.mf
+        line_start = mf.rfind("\n", 0, pos) + 1
+        end = line_start - 1
+        for _ in range(_MAX_LIST_ITEMS):
+            if end <= 0:
+                return None
+            start = mf.rfind("\n", 0, end) + 1
+            line = mf[start:end].rstrip()
+            if line.endswith(":"):
+                return start, end
+            if not line or len(line) > _MAX_ITEM_LENGTH or line.endswith((".", "!", "?")):
+                return None
+            end = start - 1
+        return None
 
     def clause_span(self, pos: int) -> tuple[int, int]:
         if not self.sentences:

@@ -6,7 +6,7 @@ column header of a table whose rows hold bare numbers (content extraction joins 
 cells with " | "). An excerpt may stop inside a unit ("38.764 đoàn vi").
 
 Some units need their sentence to say what they count (``when`` in ``[[units]]``): "đơn vị" is
-blood in a blood-donation sentence, people are registrations when they signed up, "lần" counts a
+blood in a blood-donation sentence (or in a list under a heading about blood), people are registrations when they signed up, "lần" counts a
 person's donations after a donation verb, works handed over are gifts.
 """
 
@@ -58,12 +58,7 @@ def _load_units() -> dict[str, Unit]:
 UNITS = _load_units()
 #: Units of what each one gave to this drive ("1 ngày lương/người"): role read like any other.
 PLEDGES = {lx.form(p) for entry in lx.section("units") if entry.get("pledge") for p in entry["phrases"]}
-UNIT_RE = re.compile(
-    "|".join(
-        re.escape(p) + (r"(?![^\W_])" if p[-1].isalnum() else "")
-        for p in sorted(UNITS, key=lambda p: (-len(p), p))
-    )
-)
+UNIT_RE = re.compile(lx.trie_alternation(UNITS))  # the longest unit phrase first, whole words
 CONTEXTS = {name: lx.phrase_pattern(words) for name, words in _FIG["contexts"].items()}
 _REGISTRATION_AFTER = re.compile(
     rf"\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_FIG['contexts']['registration_modifiers']))})\s)*"
@@ -73,28 +68,47 @@ _REG_WORD = CONTEXTS["registration"]
 _MEMBERS_BEFORE = re.compile(
     rf"(?:{CONTEXTS['members_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
-_REG_STOP = re.compile(rf"\d|[;.!?\n]|{CONTEXTS['registration_stops'].pattern}")
+_REG_STOP = re.compile(rf"[;.!?\n]|{CONTEXTS['registration_stops'].pattern}")
 _PEOPLE_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['people_words'].pattern})")
+_NEW_SUBJECT_AFTER_COMMA = re.compile(rf",\s(?:{CONTEXTS['new_subject'].pattern})")
+_PEOPLE_MODIFIER = CONTEXTS["people_modifiers"]
+_NUMBER_THEN_WORD = re.compile(r"(?<![\d.,])\d[\d.,]*\s")
+_PEOPLE_KINDS = frozenset({"registrations", "participants"})
+
+
+def _people_count(mf: str, start: int, end: int) -> bool:
+    """Whether another count of people stands in ``mf[start:end]`` ("… 500 đoàn viên, 300 người
+    đăng ký"); "của 38 trường" is no such count."""
+    for m in _NUMBER_THEN_WORD.finditer(mf, start, end):
+        unit = UNIT_RE.match(mf, m.end())
+        if unit is not None and {UNITS[unit.group()].kind, UNITS[unit.group()].otherwise} & _PEOPLE_KINDS:
+            return True
+    return False
 
 
 def _registered_later(mf: str, unit_end: int) -> bool:
     """ "hơn 500 cán bộ, chiến sĩ đơn vị đăng ký tình nguyện hiến máu": "đăng ký" further on in the
-    clause, before anything the people did instead (took part, gave blood), another number, or a
-    comma that does not continue the people counted ("là cán bộ, nhân dân trong huyện đăng kí")."""
-    end = min(len(mf), unit_end + 80)
+    clause, before anything the people did instead (took part, gave blood), another count of
+    people, or a comma that does not continue the people counted: it must name more of them ("là
+    cán bộ, nhân dân trong huyện đăng kí") or list their places after a modifier ("của 38 trường
+    đại học, cao đẳng"), and never open a new subject (", nhiều người đăng ký")."""
+    end = min(len(mf), unit_end + 160)
     reg = _REG_WORD.search(mf, unit_end, end)
     if reg is None:
         return False
-    stop = _REG_STOP.search(mf, unit_end, reg.start())
-    if stop is not None:
+    if _REG_STOP.search(mf, unit_end, reg.start()) or _people_count(mf, unit_end, reg.start()):
         return False
     for comma in re.finditer(",", mf[unit_end : reg.start()]):
-        if not _PEOPLE_AFTER_COMMA.match(mf, unit_end + comma.start()):
+        at = unit_end + comma.start()
+        if _NEW_SUBJECT_AFTER_COMMA.match(mf, at):
+            return False
+        if not (_PEOPLE_AFTER_COMMA.match(mf, at) or _PEOPLE_MODIFIER.search(mf, unit_end, at)):
             return False
     return True
 
 
 _DIGIT = re.compile(r"\d")
+_WORD_AFTER = re.compile(r" [^\W\d_]")
 
 
 def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, blood_article: bool) -> str:
@@ -103,7 +117,8 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
         if CONTEXTS["organisation_after"].match(mf[unit_end : unit_end + 20].lstrip()):
             return "other"  # "9 đơn vị khác thuộc Bộ Công an": units of an organisation
         s, e = ctx.sentence_span(start)
-        if CONTEXTS["blood"].search(mf, s, e):
+        header = ctx.list_header(start)  # "… số máu tiếp nhận cao như:" over "Huyện A: 3.870 đơn vị"
+        if CONTEXTS["blood"].search(mf, s, e) or (header and CONTEXTS["blood"].search(mf, *header)):
             return unit.kind
         if blood_article and CONTEXTS["blood_verbs"].search(mf, s, start):
             return unit.kind  # "đã tiếp nhận 2.150 đơn vị", "miền Bắc tiếp nhận 52.410 đơn vị; miền Nam …"
@@ -126,9 +141,11 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
         ):  # "số người đăng ký đã lên tới 1.210 người"; not "4.482 lượt đăng ký và 4.106 lượt …"
             return unit.kind
         return unit.otherwise
-    if unit.when == "handover":  # "trao tặng 09 công trình": handed over before the number
+    if unit.when in ("handover", "house_support"):  # "trao tặng 09 công trình": handed over before it
         s, _ = ctx.sentence_span(start)
-        return unit.kind if CONTEXTS["handover"].search(mf, s, start) else unit.otherwise
+        return unit.kind if CONTEXTS[unit.when].search(mf, s, start) else unit.otherwise
+    if unit.when == "alone":  # "đã trao được hơn 6.200 chiếc, …": a classifier standing for its noun
+        return unit.otherwise if _WORD_AFTER.match(mf, unit_end) else unit.kind
     if unit.when is not None and unit.when in CONTEXTS:
         s, e = ctx.sentence_span(start)
         return unit.kind if CONTEXTS[unit.when].search(mf, s, e) else unit.otherwise

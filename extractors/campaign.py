@@ -8,7 +8,7 @@ campaign of the lexicon; or, unquoted, a known campaign written with its capital
 "Xuân Giáp Thìn") so that ``key`` (the slug of the name) is the same every year.
 
 Year: the one written with the name (in or right after it, or its lunar year
-name), else a year in the title, else a year the text states in a programme's
+name; not a deadline inside it, "… trong năm 2025"), else a year in the title, else a year the text states in a programme's
 words ("tổ chức Chương trình … năm 2017"), else the published year, else, for a
 page without a date, its words' year (``_text_year``); never a founding year or a
 national statistic's; null rather than a guess.
@@ -38,7 +38,11 @@ _TRIGGER_START_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['triggers']).patte
 _NAME_WORDS_RE = lx.phrase_pattern(_CAMP["name_words"])
 _SUBTITLE_RE = re.compile(r"\s*[-–:]\s")
 _QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
-_STRIP_RE = re.compile(rf"\s*(?:{'|'.join(_CAMP['strip_tail'])})\s*$")
+_DEADLINE = lx.phrase_pattern(_CAMP["deadline_before"]).pattern
+_STRIP_RE = re.compile(
+    rf"\s*(?:(?:{_DEADLINE})\s(?:năm\s)?(?:19|20)\d\d|{'|'.join(_CAMP['strip_tail'])})\s*$"
+)
+_DEADLINE_YEAR_RE = re.compile(rf"(?:{_DEADLINE})\s(?:năm\s)?$")
 _YEAR_RE = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?![\d/])")
 _NEAR_YEAR_RE = re.compile(
     r"\s*(?:[-–,:(]\s*)?(?:lần thứ [ivxlcdm\d]+\s*)?(?:[-–,:]\s*)?(?:năm\s+)?((?:19|20)\d{2})(?!\d)"
@@ -59,21 +63,6 @@ _NOT_EDITION_BEFORE_RE = re.compile(rf"(?:{lx.phrase_pattern(_CAMP['year_not_edi
 _NOT_EDITION_AFTER_RE = re.compile(
     rf"\s?,?\s?(?:{lx.phrase_pattern(_CAMP['year_not_edition_after']).pattern})"
 )
-_STEMS = [lx.form(s) for s in _CAMP["stems"]]
-_BRANCHES = [lx.form(b) for b in _CAMP["branches"]]
-_BRANCH_ALIAS = {lx.form(k): lx.form(v) for k, v in _CAMP["branch_aliases"].items()}
-_LUNAR_RE = re.compile(
-    rf"(?<![^\W_])({'|'.join(_STEMS)}) ({'|'.join([*_BRANCHES, *_BRANCH_ALIAS])})(?![^\W_])"
-)
-
-
-def _lunar_year(stem: str, branch: str, near: int | None) -> int:
-    branch = _BRANCH_ALIAS.get(branch, branch)
-    s, b = _STEMS.index(stem), _BRANCHES.index(branch)
-    cycle = next(i for i in range(60) if i % 10 == s and i % 12 == b)
-    base = 1984 + cycle  # 1984 was Giáp Tý
-    anchor = near if near is not None else 2025
-    return min((base + 60 * k for k in range(-2, 3)), key=lambda y: abs(y - anchor - 0.5))
 
 
 def _clean_name(raw: str) -> str:
@@ -131,11 +120,13 @@ def _name_candidates(text: str) -> list[tuple[int, int, int, int]]:
 def _name_year(text: str, start: int, zone: int, after: int, near: int | None) -> int | None:
     mf = match_form(text)
     inside = _YEAR_RE.search(mf, start, zone)
+    if inside and _DEADLINE_YEAR_RE.search(mf, max(start, inside.start() - 12), inside.start()):
+        return None  # "… xóa nhà tạm, nhà dột nát trong năm 2025": the movement's deadline
     if inside:
         return int(inside.group(1))
-    lunar = _LUNAR_RE.search(mf, start, min(len(mf), after + 30))
+    lunar = lx.LUNAR_RE.search(mf, start, min(len(mf), after + 30))
     if lunar:
-        return _lunar_year(lunar.group(1), lunar.group(2), near)
+        return lx.lunar_year(lunar.group(1), lunar.group(2), near)
     m = _NEAR_YEAR_RE.match(mf, after)
     return int(m.group(1)) if m else None
 

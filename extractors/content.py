@@ -1,15 +1,17 @@
 """Main content and metadata of a news page: title, date, section, body text.
 
-Known sites go through a profile of ``profiles.toml`` (selectolax, a few ms);
-unknown sites, and known sites whose template changed, through trafilatura
-(one call). Both paths drop captions, bylines and boxes of other stories, so
+Known sites go through a profile of ``profiles.toml`` (selectolax, a few ms): the
+profile of the page's URL, then, when that finds no text (a story republished in
+another site's layout), the profile whose layout markers the page carries, the
+page's own title and date kept. Unknown sites, and known sites whose template
+changed, go through trafilatura (one call). Both paths drop captions, bylines and boxes of other stories, so
 no number of another story reaches ``text``. Pure: no I/O but the profiles file.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,18 +91,24 @@ def _extract(doc: str, url: str | None) -> Content:
     meta = _m.meta_map(tree.css("meta"))
     articles, crumbs = _m.json_ld([n.text() for n in tree.css("script[type='application/ld+json']")])
     canonical = _m.canonical(tree, meta, url)
-    profile = _profile(tree, canonical, url)
+    profile = _own_profile(canonical, url) or _layout_profile(tree)
     title = _title(tree, profile, meta, articles, d)
     published = _published(tree, profile, meta, articles)
     section = _m.section(tree, profile.section if profile else (), meta, crumbs, d)
-    sapo = _first_text(tree, profile.sapo) if profile else ""
-    text = _profile_text(tree, profile, sapo, d, title or "") if profile else ""
-    method = f"profile:{profile.name}" if profile and text else "generic"
+    sapo, text, method = "", "", "generic"
+    for candidate in _profiles(tree, profile):  # the URL's site, then the site whose layout the page has
+        sapo = _first_text(tree, candidate.sapo)
+        text = _profile_text(tree, candidate, sapo, d, title or "")
+        if text:
+            method = f"profile:{candidate.name}"
+            if candidate is not profile:  # a page republished in another site's layout
+                method = f"layout:{method}"
+                title = title or _title(tree, candidate, meta, articles, d)
+                published = published or _published(tree, candidate, meta, articles)
+            break
     if not text:
         sapo = sapo or _generic_sapo(tree, d)
-        text, tf_title, tf_date = _generic_text(tree, profile, sapo, url, d, title)
-        title = title or _clean_title(tf_title, profile, meta, d)
-        published = published or _m.iso(tf_date or "")
+        text = _generic_text(tree, profile, sapo, url, d, title)
     return Content(
         url=url or canonical or "",
         canonical_url=canonical,
@@ -114,16 +122,31 @@ def _extract(doc: str, url: str | None) -> Content:
     )
 
 
-def _profile(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> Profile | None:
+def _own_profile(canonical: str | None, url: str | None) -> Profile | None:
+    """The profile of the page's URL (canonical first)."""
     for host in (site_of(canonical), site_of(url)):
         if host:
             for p in profiles():
                 if any(host == h or host.endswith("." + h) for h in p.hosts):
                     return p
-    for p in profiles():
-        if any(_css_first(tree, m) is not None for m in p.markers):
-            return p
     return None
+
+
+def _layout_profile(tree: LexborHTMLParser) -> Profile | None:
+    """The profile whose layout markers the page carries."""
+    return next((p for p in profiles() if any(_css_first(tree, m) is not None for m in p.markers)), None)
+
+
+def _profiles(tree: LexborHTMLParser, first: Profile | None) -> Iterator[Profile]:
+    """The profiles to read the body with, in order: ``first`` (the URL's site, else the layout's),
+    then, only when that found no text, the site whose layout markers the page carries (a story
+    republished in another site's layout)."""
+    if first is None:
+        return
+    yield first
+    layout = _layout_profile(tree)
+    if layout is not None and layout is not first:
+        yield layout
 
 
 def _css_first(tree: Any, sel: str) -> Any:
@@ -363,14 +386,13 @@ def _generic_text(
     url: str | None,
     d: Defaults,
     title: str | None,
-) -> tuple[str, str | None, str | None]:
+) -> str:
     """trafilatura on the page cleaned of captions, boxes and known boilerplate."""
     body = tree.body
     if body is None:
-        return "", None, None
+        return ""
     captions = _clean(body, profile, d)
     decompose_all([n for n in body.traverse() if n.mem_id in captions])  # captions never count here
     remove_boxes(body, d, cut=False)
-    paras, tf_title, date = _m.generic_extract(tree.html or "", url)
-    text = _finish(sapo, paras, d, prepend_missing=True, title=title or tf_title or "")
-    return text, tf_title, date
+    paras = _m.generic_extract(tree.html or "", url)
+    return _finish(sapo, paras, d, prepend_missing=True, title=title or "")

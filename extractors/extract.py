@@ -2,9 +2,11 @@
 
 ``extract_article`` runs the content extractor (title, date, body text), then
 the figure, hospital and campaign readers over the body text. Figures and
-hospitals come from the body only: a first line that repeats the title and
+hospitals come from the body only: the lines that repeat the title and
 everything from a related-news heading on ("Có thể bạn quan tâm", "Tin khác")
-are blanked out first (same length, so offsets still point into ``text``).
+are blanked out first (same length, so offsets still point into ``text``). The
+first such headline line is given back to the figure reader, which keeps a
+headline figure only as a first mention or as a fact the body does not count.
 
 An article about something else yields no figures, no hospitals and no
 campaign (a crash story naming the hospital its victims went to is not
@@ -18,9 +20,6 @@ day) is no coverage unless it quotes the campaign's name. :func:`drop_reason` sa
 why a record holds no figures (no text, off-topic title, not coverage, none found),
 for a crawl summary to count.
 
-A page whose URL names one site but whose layout is another's (a republished
-story) is read by its layout when the URL's site profile finds no text.
-
 Roles take the campaign's own year as "this year" (a launch published in
 December for next year's edition), else the page's year.
 """
@@ -28,11 +27,10 @@ December for next year's edition), else the page's year.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from extractors import _lexicon as lx
 from extractors.campaign import extract_campaign
-from extractors.content import Content, extract_content
+from extractors.content import extract_content
 from extractors.figures import body_end, extract_figures
 from extractors.hospitals import extract_hospitals
 from extractors.normalize import match_form, normalize_text
@@ -58,12 +56,6 @@ _CORE_RE = lx.phrase_pattern(_REL["core"])
 _OFF_TOPIC_RE = lx.phrase_pattern([*_REL["off_topic_title"], *_REL["off_topic_neutral"]])
 _OFF_TOPIC_NEUTRAL = set(lx.forms(_REL["off_topic_neutral"]))
 _OTHER_TOPIC_RE = lx.phrase_pattern(_REL["other_topic_title"])
-_OWN_URL = (
-    r"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>",
-    r"<meta\b[^>]*\bproperty=[\"']?og:url[\"']?[^>]*>",
-)
-_OWN_URL_TEXT = tuple(re.compile(p, re.I) for p in _OWN_URL)
-_OWN_URL_BYTES = tuple(re.compile(p.encode(), re.I) for p in _OWN_URL)
 _TITLE_QUOTE_RE = re.compile(r"[“\"«‘]([^“”\"«»‘’\n]{3,160})[”\"»’]")
 
 
@@ -102,20 +94,23 @@ def is_relevant(
     return campaign_named or bool(_CORE_RE.search(match_form("\n".join([title or "", *lead]))))
 
 
-def _body(title: str | None, text: str) -> str:
+def _body(title: str | None, text: str) -> tuple[str, tuple[int, int] | None]:
     """``text`` with the related-news tail and every line that repeats the title blanked (same
-    length, so offsets hold): a page's headline is often printed again above the lead."""
+    length, so offsets hold), and where the first such line stands: a page's headline is often
+    printed again above the lead."""
     end = body_end(text)
     body = text[:end] + " " * (len(text) - end)
     if not title:
-        return body
+        return body, None
     want = match_form(normalize_text(title))
+    head = None
     pos = 0
     for line in body.split("\n"):
-        if line.strip() and match_form(normalize_text(line)) == want:
+        if line.strip() and len(line) <= 2 * len(want) + 16 and match_form(normalize_text(line)) == want:
             body = body[:pos] + " " * len(line) + body[pos + len(line) :]
+            head = head or (pos, pos + len(line))
         pos += len(line) + 1
-    return body
+    return body, head
 
 
 def _gate(title: str | None, body: str, campaign: Campaign | None) -> str | None:
@@ -133,7 +128,7 @@ def read_article(
     title: str | None, text: str, published: str | None
 ) -> tuple[Campaign | None, tuple[Figure, ...], tuple[Hospital, ...]]:
     """Campaign, figures and hospitals of an article's title, body text and ISO date."""
-    body = _body(title, text)
+    body, head = _body(title, text)
     hospitals = extract_hospitals(body)
     campaign = extract_campaign(title, body, published)
     if _gate(title, body, campaign) is not None:
@@ -143,7 +138,11 @@ def read_article(
     year = campaign.year if campaign is not None else None
     if year is None and published and published[:4].isdigit():
         year = int(published[:4])
-    figures = extract_figures(body, published_year=year, published=published)
+    # The headline printed above the lead is read for figures too (a fact only the headline states),
+    # see extract_figures
+    if head is not None:
+        body = body[: head[0]] + text[head[0] : head[1]] + body[head[1] :]
+    figures = extract_figures(body, published_year=year, published=published, headline=head)
     return campaign, figures, hospitals
 
 
@@ -156,42 +155,11 @@ def drop_reason(record: ArticleRecord) -> str | None:
     """
     if record.figures:
         return None
-    body = _body(record.title, record.text)
+    body, _ = _body(record.title, record.text)
     if not body.strip():
         return "no_text"
     campaign = extract_campaign(record.title, body, record.published)
     return _gate(record.title, body, campaign) or "no_figures"
-
-
-def _without_own_url(html: str | bytes) -> str | bytes:
-    """The page without its canonical link and og:url, so that its layout, not its URL, says how
-    to read it."""
-    if isinstance(html, bytes):
-        for pattern in _OWN_URL_BYTES:
-            html = pattern.sub(b"", html)
-        return html
-    for text_pattern in _OWN_URL_TEXT:
-        html = text_pattern.sub("", html)
-    return html
-
-
-def _read_page(html: str | bytes, url: str | None, content_type: str | None) -> Content:
-    """The page's content. A page may carry another outlet's URL in the layout of the site that
-    republished it (syndication, "Nguồn: …"): when the URL's site profile finds no text, the page
-    is read again by its layout, keeping what the first reading found about the page itself."""
-    content = extract_content(html, url, content_type)
-    if content.text.strip():
-        return content
-    by_layout = extract_content(_without_own_url(html), None, content_type)
-    if not by_layout.text.strip():
-        return content
-    return replace(
-        content,
-        text=by_layout.text,
-        title=content.title or by_layout.title,
-        published=content.published or by_layout.published,
-        method=f"layout:{by_layout.method}",
-    )
 
 
 def extract_article(
@@ -203,7 +171,7 @@ def extract_article(
     Bytes are decoded by :func:`extractors.decode.decode_html`, the decoder the crawler uses
     too, so a page re-extracted from the archive reads exactly as it read when crawled.
     """
-    content = _read_page(html, url, content_type)
+    content = extract_content(html, url, content_type)
     campaign, figures, hospitals = read_article(content.title, content.text, content.published)
     return ArticleRecord(
         url=content.url or url or "",

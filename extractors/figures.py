@@ -26,7 +26,13 @@ from typing import cast
 
 from extractors import _lexicon as lx
 from extractors._clauses import Context, Reading
-from extractors._facts import FIXED_ROLE_KINDS, follow_references, join_unit_ranges, one_per_fact
+from extractors._facts import (
+    FIXED_ROLE_KINDS,
+    follow_references,
+    join_unit_ranges,
+    keep_headline,
+    one_per_fact,
+)
 from extractors._units import CONTEXTS, PLEDGES, UNIT_RE, UNITS, cut_unit, table_units, unit_before, unit_kind
 from extractors.normalize import match_form
 from extractors.numbers import NumberMatch, scan_numbers
@@ -50,6 +56,9 @@ _BIG_MULT_RE = re.compile(
 )
 _AFTER_AT_LEAST = re.compile(rf"\s(?:{lx.phrase_pattern(_FIG['after_hedges']['at_least']).pattern})")
 _PERCENT = {"%", "phần trăm"}
+_SPACING_AFTER = re.compile(
+    rf"(?:\s[^\W\d_]+){{0,2}}\s(?:{lx.phrase_pattern(_FIG['spacing_after']).pattern})"
+)
 #: Kinds whose role the kind itself fixes (see ``_role``): they neither vote nor follow references.
 #: Kinds that make the plan of a drive (how many sites, how many days): see ``schedule_ahead``.
 _SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
@@ -59,6 +68,9 @@ _SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
 _STATE_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('roles', 'state_before')).pattern})(?:\s[^\s\d,;]+){{0,4}}\s$"
 )
+_MEMBERS_STATE_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('roles', 'members_state_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
 _SHARE_AFTER = re.compile(rf"\s(?:{lx.phrase_pattern(lx.section('roles', 'share_after')).pattern})")
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
 _PER_PERSON_BEFORE = lx.phrase_pattern(lx.section("roles", "per_person_before"))
@@ -66,6 +78,9 @@ _NETWORK_BEFORE = lx.phrase_pattern(lx.section("roles", "network_before"))
 _WEIGHT_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_FIG['weight_words']).pattern})\s(?:(?:{lx.hedge_alternation()}|từ)\s)?$"
 )
+
+
+_SENTENCE_GAP = re.compile(r"[.!?]\s|\n")
 
 
 def body_end(text: str) -> int:
@@ -155,6 +170,10 @@ def _figure(
             text[pos:end],
             end,
         )
+        if kind == "none":
+            return None  # "3 bộ phận": a classifier of a noun the lexicon does not count
+    if _SPACING_AFTER.match(mf, unit_end):
+        return None  # "hai lần hiến cách nhau ít nhất 12 tuần": a rule's spacing
     approx = num.approx
     if approx is None and _AFTER_AT_LEAST.match(mf, unit_end):
         approx = "at_least"
@@ -176,11 +195,34 @@ def _figure(
         or bool(unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end))
         # an institute's supply network: "cung cấp máu cho hơn 150 bệnh viện"
         or (kind == "hospitals" and bool(_NETWORK_BEFORE.search(mf, c_start, num.start)))
+        # a club "với gần 300 thành viên": its standing size
+        or (kind == "members" and bool(_MEMBERS_STATE_BEFORE.search(mf, seg_start, num.start)))
     )
     reading = replace(ctx.reading(num.start, unit_end), state=state)
     if kind == "donations_per_person" and _PER_PERSON_BEFORE.search(mf, c_start, num.start):
         reading = replace(reading, per_unit=False)  # "mỗi người đã 28 lần hiến máu": each one's own count
     return fig, reading
+
+
+def _same_kind_as_the_list(mf: str, found: list[tuple[Figure, Reading]]) -> list[tuple[Figure, Reading]]:
+    """ "… đăng ký đông nhất với 215 người; Phòng B có 168 người": the items of an enumeration
+    (figures of one unit whose sentence says what it counts only once, joined by ";") count the
+    same thing as the first."""
+    out = list(found)
+    for i in range(1, len(out)):
+        fig, reading = out[i]
+        prev = out[i - 1][0]
+        unit = UNITS.get(match_form(fig.unit_text or ""))
+        if (
+            unit is not None
+            and unit.when is not None
+            and fig.kind == unit.otherwise != unit.kind == prev.kind
+            and match_form(prev.unit_text or "") == match_form(fig.unit_text or "")
+            and ";" in mf[prev.end : fig.start]
+            and not _SENTENCE_GAP.search(mf, prev.end, fig.start)
+        ):
+            out[i] = (replace(fig, kind=prev.kind), reading)
+    return out
 
 
 def _is_percent(fig: Figure) -> bool:
@@ -229,7 +271,11 @@ def _default_role(readings: list[Reading]) -> str:
 
 
 def extract_figures(
-    text: str, *, published_year: int | None = None, published: str | None = None
+    text: str,
+    *,
+    published_year: int | None = None,
+    published: str | None = None,
+    headline: tuple[int, int] | None = None,
 ) -> tuple[Figure, ...]:
     """Every figure of the article body ``text``, in text order.
 
@@ -237,12 +283,17 @@ def extract_figures(
     2023 đã tiếp nhận …" in 2024) is not this year's result. Without it, the
     year the text names most often stands in. ``published`` (ISO 8601) is the
     page's date: the sites and days of a schedule that ends after it are the plan
-    of a drive still under way, not its result.
+    of a drive still under way, not its result. ``headline`` is where the page's
+    headline stands in ``text`` when it is printed above the lead: its figures
+    neither vote for the article's voice nor make its lead, and one stays only as
+    the first mention of a body figure or as a count of a thing the body does not
+    count (``keep_headline``): a headline rounds ("Hơn 2.700 …" over "2.746 …").
     """
     mf = match_form(text)
     limit = body_end(text)
     ref = published_year if published_year is not None else _reference_year(mf[:limit])
-    ctx = Context(text, mf, ref, _day(published))
+    head_end = headline[1] if headline else 0
+    ctx = Context(text, mf, ref, _day(published), body_start=head_end)
     blood_article = len(CONTEXTS["blood"].findall(mf, 0, limit)) >= 2
     tables = table_units(text) if " | " in text else {}
     found: list[tuple[Figure, Reading]] = []
@@ -252,8 +303,10 @@ def extract_figures(
         item = _figure(text, mf, num, ctx, blood_article, tables)
         if item is not None:
             found.append(item)
-    found = join_unit_ranges(text, mf, found)
-    default = _default_role([r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS])
+    found = join_unit_ranges(text, mf, _same_kind_as_the_list(mf, found))
+    default = _default_role(
+        [r for fig, r in found if fig.kind not in FIXED_ROLE_KINDS and fig.start >= head_end]
+    )
     figures = [replace(fig, role=_role(fig, r, default)) for fig, r in found]
     figures = [
         replace(fig, role="target")
@@ -261,6 +314,8 @@ def extract_figures(
         else fig
         for fig, r in zip(figures, (r for _, r in found), strict=True)
     ]
+    if headline is not None:
+        figures = keep_headline(figures, headline)
     return one_per_fact(follow_references(mf, ctx, figures))
 
 

@@ -68,6 +68,9 @@ _HEDGE_RE = re.compile(
     )
     + r")\s$"
 )
+_COMPARATIVE_RE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('numbers', 'comparatives')).pattern})\shơn\s$"
+)
 _DATE_WORD_RE = re.compile(rf"(?:{lx.phrase_pattern(lx.section('numbers', 'date_words')).pattern})\s$")
 _OPEN_RE = re.compile(rf"(?:{lx.phrase_pattern(lx.section('numbers', 'range_open')).pattern})\s$")
 _JOIN_RE = re.compile(
@@ -188,8 +191,8 @@ def _spelled_numbers(mf: str) -> list[_Num]:
 
 def _hedge(mf: str, start: int) -> str | None:
     m = _HEDGE_RE.search(mf, max(0, start - 24), start)
-    if not m:
-        return None
+    if not m or _COMPARATIVE_RE.search(mf, max(0, m.start() - 12), m.start() + 4):
+        return None  # "cao hơn 400 đơn vị": the "hơn" of a comparison, not a hedge
     return next(kind for kind, val in m.groupdict().items() if val is not None)
 
 

@@ -87,3 +87,39 @@ def test_no_date_anywhere_is_none() -> None:
         '<time class="time" datetime="2024-03-12T09:30:00+07:00">12/03/2024 09:30</time>', ""
     )
     assert extract_content(page).published is None
+
+
+def _undated_unknown_site(extra_body: str = "") -> str:
+    """A page of an unknown site with no date of its own, whose shell carries dated furniture."""
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>Chi đoàn xã tổ chức hiến máu tình nguyện</title>
+<link rel="canonical" href="https://congan.example.gov.vn/tin-tuc/chi-doan-hien-mau.html">
+<link rel="preload" href="/uploads/2026/03/07/banner-2026-03-07.jpg" as="image">
+</head><body>
+<header><img src="/uploads/2026/03/07/logo.png" alt=""><span class="weather">Hà Nội 22°C</span></header>
+<main><h1>Chi đoàn xã tổ chức hiến máu tình nguyện</h1>
+<div class="entry">
+<p>Chi đoàn Công an xã phối hợp với trạm y tế tổ chức buổi hiến máu tình nguyện cho đoàn viên và
+người dân trong xã, thu về 38 đơn vị máu.</p>
+<p>Câu lạc bộ hiến máu của chi đoàn được thành lập năm 2017, hiện có 20 thành viên thường xuyên
+tham gia các buổi hiến máu do huyện tổ chức.</p>
+{extra_body}
+<p><img src="/uploads/2026/03/07/anh-hien-mau-2026-03-07.jpg" alt="Đoàn viên hiến máu"></p>
+</div></main>
+<footer>Cập nhật lần cuối: 2026-03-07. Bản quyền thuộc về trang thông tin.</footer>
+</body></html>"""
+
+
+def test_an_undated_page_takes_no_date_from_its_shell_or_its_words() -> None:
+    # neither the image paths, nor the footer's update line, nor the founding year in the text
+    content = extract_content(_undated_unknown_site())
+    assert content.method == "generic" and "38 đơn vị máu" in content.text
+    assert content.published is None
+
+
+def test_a_date_line_under_the_headline_still_dates_an_unknown_page() -> None:
+    page = _undated_unknown_site().replace(
+        "<h1>Chi đoàn xã tổ chức hiến máu tình nguyện</h1>",
+        '<h1>Chi đoàn xã tổ chức hiến máu tình nguyện</h1><div class="meta">Thứ Ba, 14/06/2022 09:15</div>',
+    )
+    assert extract_content(page).published == "2022-06-14T09:15:00+07:00"

@@ -299,3 +299,36 @@ def test_language(lang: str, body: str, expected: str | None) -> None:
         page = page.replace("Báo An ninh Thủ đô", "Daily").replace("Xã hội", "Society")
         page = page.replace("Trang chủ", "Home")
     assert extract_content(page).language == expected
+
+
+def _republished_page(canonical: str) -> str:
+    """A story of one outlet, republished by another in its own layout (vietnamnet's markup)."""
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>Đoàn viên phường hiến 210 đơn vị máu</title>
+<link rel="canonical" href="{canonical}">
+<meta property="article:published_time" content="2024-06-14T07:30:00+07:00">
+</head><body><div class="content-detail">
+<h1 class="content-detail-title">Đoàn viên phường hiến 210 đơn vị máu</h1>
+<div id="maincontent">
+<p>Sáng 13/6, Đoàn phường tổ chức ngày hội hiến máu; ban tổ chức tiếp nhận 210 đơn vị máu.</p>
+<p>Nguồn: báo bạn</p>
+</div></div>
+<div class="box-related"><h3>Tin liên quan</h3><ul><li><a href="/x.html">Trao 3.333 suất quà</a></li></ul></div>
+</body></html>"""
+
+
+def test_a_republished_page_is_read_by_its_layout_with_its_own_metadata() -> None:
+    # the URL names vnexpress, whose profile finds no body in this layout: the layout's profile does
+    c = extract_content(_republished_page("https://vnexpress.net/doan-vien-hien-mau-4780001.html"))
+    assert c.method == "layout:profile:vietnamnet.vn"
+    assert "tiếp nhận 210 đơn vị máu" in c.text and "3.333" not in c.text
+    assert (c.site, c.title, c.published) == (
+        "vnexpress.net",
+        "Đoàn viên phường hiến 210 đơn vị máu",
+        "2024-06-14T07:30:00+07:00",
+    )
+    # the site's own page in its own layout is read by its own profile
+    assert (
+        extract_content(_republished_page("https://vietnamnet.vn/a-123.html")).method
+        == "profile:vietnamnet.vn"
+    )

@@ -97,12 +97,12 @@ CASES: list[tuple[str, list[Row]]] = [
     ),
     (
         "Năm 2023, chương trình tiếp nhận 1.200 đơn vị máu.",
-        [(1200, None, None, "blood_units", "cumulative", "1.200 đơn vị máu")],
+        [(1200, None, None, "blood_units", "other", "1.200 đơn vị máu")],
     ),
     (
         "Năm ngoái, chương trình tiếp nhận 900 đơn vị máu, năm nay con số này là 1.100 đơn vị.",
         [
-            (900, None, None, "blood_units", "cumulative", "900 đơn vị máu"),
+            (900, None, None, "blood_units", "other", "900 đơn vị máu"),
             (1100, None, None, "blood_units", "achieved", "1.100 đơn vị"),
         ],
     ),
@@ -304,7 +304,7 @@ def test_article_voice_fills_cueless_figures() -> None:
 
 def test_year_from_text_when_no_date() -> None:
     text = "Hành trình năm 2022 tổ chức tại 11 điểm. Năm 2021, chương trình tiếp nhận 2.000 đơn vị máu."
-    assert [f.role for f in extract_figures(text)] == ["other", "cumulative"]  # 2021 is before 2022: history
+    assert [f.role for f in extract_figures(text)] == ["other", "other"]  # 2021 is before 2022: background
     assert [f.role for f in extract_figures(text, published_year=2021)][1] == "achieved"
 
 

@@ -129,3 +129,30 @@ def test_an_old_record_without_mentions_reads_as_one() -> None:
         "end": 6,
     }
     assert Figure.from_dict(old).mentions == 1
+
+
+def test_a_headline_printed_above_the_lead_counts_what_only_it_states() -> None:
+    title = "Đoàn trường hiến 62 đơn vị máu tại hai điểm"
+    text = (
+        f"{title}\n"
+        "Sáng 3/4, Đoàn trường tổ chức ngày hội hiến máu; 70 đoàn viên đăng ký, 62 bạn đủ điều kiện hiến máu."
+    )
+    _, figures, _ = read_article(title, text, "2024-04-03")
+    got = {(f.kind, f.value, f.start < len(title)) for f in figures}
+    # the blood units and the sites are said only in the headline: figures, quoted there
+    assert ("blood_units", 62, True) in got and ("sites", 2, True) in got
+    assert ("registrations", 70, False) in got
+
+
+def test_a_headline_that_rounds_a_body_figure_adds_nothing() -> None:
+    title = "Hơn 1.200 đơn vị máu từ ngày hội của tuổi trẻ Công an"
+    text = f"{title}\nKết thúc ngày hội, Ban tổ chức đã tiếp nhận 1.236 đơn vị máu đạt chuẩn."
+    _, figures, _ = read_article(title, text, "2024-04-03")
+    assert [(f.value, f.quote) for f in figures] == [(1236, "1.236 đơn vị máu")]
+
+
+def test_a_headline_stating_a_body_figure_is_its_first_mention() -> None:
+    title = "Ngày hội tiếp nhận 845 đơn vị máu"
+    text = f"{title}\nKết thúc buổi sáng, ngày hội đã tiếp nhận 845 đơn vị máu."
+    _, figures, _ = read_article(title, text, "2024-04-03")
+    assert [(f.value, f.start, f.mentions) for f in figures] == [(845, title.index("845"), 2)]

@@ -214,3 +214,28 @@ def test_real_pages_of_other_stories_yield_no_campaign_figures() -> None:
 def test_organizer_forms(title: str, organizer: str | None) -> None:
     got = extract_campaign(title, "", "2024-01-01T00:00:00+07:00")
     assert (got.organizer if got else None) == organizer
+
+
+def test_a_deadline_in_a_movements_name_is_no_edition_year() -> None:
+    text = (
+        "Ngày 2/10, Hội Cựu chiến binh huyện bàn giao 4 căn nhà, hưởng ứng phong trào "
+        "“Chung tay xóa nhà tạm cho hộ nghèo đến năm 2027”."
+    )
+    got = extract_campaign("Bàn giao 4 căn nhà cho hộ nghèo", text, "2025-10-03T08:00:00+07:00")
+    assert got is not None
+    assert (got.name, got.year) == ("Chung tay xóa nhà tạm cho hộ nghèo", 2025)
+    # the edition's own year in its name still counts
+    got = extract_campaign(
+        "", "Khai mạc “Ngày hội Giọt hồng năm 2026” tại trường.", "2025-12-20T08:00:00+07:00"
+    )
+    assert got is not None and (got.name, got.year) == ("Ngày hội Giọt hồng", 2026)
+
+
+def test_a_hospitals_blood_centre_named_by_itself_is_listed_with_its_hospital() -> None:
+    text = "Trung tâm Huyết học - Truyền máu, Bệnh viện Đa khoa tỉnh Thái Nguyên đã tiếp nhận 400 đơn vị máu."
+    assert [h.name for h in extract_hospitals(text)] == [
+        "Trung tâm Huyết học - Truyền máu",
+        "Bệnh viện Đa khoa tỉnh Thái Nguyên",
+    ]
+    # in lower case it is no name
+    assert [h.name for h in extract_hospitals("các trung tâm truyền máu đều thiếu máu")] == []

@@ -409,14 +409,14 @@ def test_a_theme_is_still_a_name_when_it_is_the_only_one() -> None:
     assert (campaign.name, campaign.year) == ("Mũ bảo hiểm - Nâng bước em đến trường", 2025)
 
 
-def test_an_earlier_session_recalled_in_someones_words_is_background() -> None:
+def test_an_earlier_session_is_background_whoever_tells_it() -> None:
     text = (
         'Trưởng ban tổ chức cho biết: "Năm ngoái, ngày hội chỉ tiếp nhận 640 đơn vị máu. Năm nay con '
         'số này tăng mạnh nhờ các xã mới sáp nhập".'
     )
     assert _rows(text, 2025) == [(640, None, "blood_units", "other")]
-    # told by the article itself, an earlier year's result stays history
-    assert _rows("Năm 2024, ngày hội tiếp nhận 640 đơn vị máu.", 2025)[0][3] == "cumulative"
+    # told by the article itself, an earlier year's result is background too (not a multi-year total)
+    assert _rows("Năm 2024, ngày hội tiếp nhận 640 đơn vị máu.", 2025)[0][3] == "other"
 
 
 def test_people_who_were_examined_are_patients() -> None:
@@ -471,7 +471,7 @@ def test_a_republished_page_is_read_by_its_layout_when_its_urls_profile_finds_no
     shared_dir: Path,
 ) -> None:
     # A real dantri page's layout carrying another outlet's URL (thanhnien.vn): that outlet's
-    # profile finds no text in this layout, and its generic reading neither; the layout's does.
+    # profile finds no text in this layout; content extraction reads it by the layout's profile.
     shell = shared_dir / "realpages" / "dantri__article_2026.html"
     if not shell.exists():
         pytest.skip("../shared/realpages is not present")
