@@ -93,7 +93,12 @@ def test_worker_deployments_and_schedule_share_one_server(server: RealServer, tm
         served = {f"{flow}/{served_name(name)}" for flow, name in (k.split("/") for k in _WORKER)}
         try:
             _wait_for("served deployments", lambda: served <= set(server.deployments()))
-            time.sleep(2)  # serving, polling for runs
+            # serving: the runner has polled for runs (Prefect marks what it serves READY)
+            _wait_for(
+                "served deployments polled",
+                lambda: all(server.deployments()[k].get("status") == "READY" for k in served),
+                timeout=120,
+            )
         finally:
             assert stop(schedule) == 0, schedule.communicate()[0][-3000:]
         after = server.deployments()
