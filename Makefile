@@ -7,6 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.campaign-archive-installed
 DATA   ?= demo-data
+JOBS   ?= 2
 
 .PHONY: help demo test lint typecheck pytest audit browser wget clean
 
@@ -35,7 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP) browser wget
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadgroup
 
 # The report is tested in a real headless Chromium (Debian's package); install it when missing
 # and we are root (CI is). Elsewhere the browser test is skipped with a message.

@@ -6,10 +6,12 @@ from fixed allowlists in this module, never from the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -30,6 +32,10 @@ __all__ = [
     "run_sql_typed",
 ]
 
+
+_T = TypeVar("_T")
+#: How many times Ctrl-C asks DuckDB to stop (0.1 s apart) before giving up on a clean stop.
+_INTERRUPT_TRIES = 50
 
 #: ``list_campaigns(sort=...)`` choices and the ORDER BY each one means.
 CAMPAIGN_SORTS: dict[str, str] = {
@@ -239,7 +245,7 @@ def run_sql_stream(con: duckdb.DuckDBPyConnection, query: str, *, chunk_rows: in
     if not query.strip():
         raise WarehouseError("empty query")
     with _interruptible(), duckdb_errors():
-        con.execute(query)
+        _interruptibly(con, lambda: con.execute(query))
         if con.description is None:
             return SqlResult([], [], iter(()))
         columns = [str(d[0]) for d in con.description]
@@ -248,12 +254,52 @@ def run_sql_stream(con: duckdb.DuckDBPyConnection, query: str, *, chunk_rows: in
     def chunks() -> Iterator[list[tuple]]:
         while True:
             with _interruptible(), duckdb_errors():
-                rows = con.fetchmany(chunk_rows)
+                rows = _interruptibly(con, lambda: con.fetchmany(chunk_rows))
             if not rows:
                 return
             yield rows
 
     return SqlResult(columns, types, chunks())
+
+
+def _interruptibly(con: duckdb.DuckDBPyConnection, call: Callable[[], _T]) -> _T:
+    """Run one DuckDB call in a worker thread so that Ctrl-C, which Python delivers to the main
+    thread, can interrupt it with ``con.interrupt()`` however busy DuckDB's own threads are.
+
+    DuckDB's client only looks for signals between its tasks, and a single parallel scan can
+    keep it from looking for a long time; the main thread here waits on the worker in short
+    naps instead and is always ready to take the signal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return call()
+    outcome: list[Any] = []
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed to the main thread as it is
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="duckdb-query", daemon=True).start()
+    # Plain naps, not Thread.join: a Ctrl-C that lands inside join() marks a live thread as
+    # stopped (CPython's bpo-45274 cleanup), and the connection would then look free when it is not.
+    try:
+        while not done.is_set():
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        for _ in range(_INTERRUPT_TRIES):
+            con.interrupt()
+            time.sleep(0.1)
+            if done.is_set():
+                break
+        raise
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 @contextmanager
