@@ -117,13 +117,12 @@ def _warm_cluster(base: Path, archive: Path, args: argparse.Namespace) -> dict[s
     from distributed import LocalCluster
 
     from flows.orchestration.flows import reextract_flow
-    from flows.steps.crawl import settings_payload
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         opts = {"task_runner": "dask", "dask_address": cluster.scheduler_address, "dask_workers": 2}
-        warm = settings_payload(_settings(base, archive, "warm-cluster", **opts))
+        warm = _settings(base, archive, "warm-cluster", **opts).to_payload()
         reextract_flow(settings=warm, batch_size=args.batch)  # workers import the extractors
-        payload = settings_payload(_settings(base, archive, "warm-run", **opts))
+        payload = _settings(base, archive, "warm-run", **opts).to_payload()
         return _timed(
             "dask, 2 workers, running cluster",
             lambda: reextract_flow(settings=payload, batch_size=args.batch)["loaded"],
@@ -147,12 +146,11 @@ def main(argv: list[str] | None = None) -> None:
         )
         build_archive(template, args.pages)
         from flows.orchestration.flows import reextract_flow
-        from flows.steps.crawl import settings_payload
-        from flows.steps.reextract_report import reextract
+        from flows.steps.reextract import reextract
 
         print("starting the temporary Prefect server (not timed)...", file=sys.stderr, flush=True)
         warm = _settings(base, template.archive, "warm-up")
-        reextract_flow(settings=settings_payload(warm), site="nothing.example")  # server up, nothing read
+        reextract_flow(settings=warm.to_payload(), site="nothing.example")  # server up, nothing read
 
         runs = [("thread (max_workers=4)", {"task_runner": "thread", "max_workers": 4})]
         runs += [
@@ -162,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = []
         for i, (label, runner) in enumerate(runs):
             conf = _settings(base, template.archive, f"run-{i}", **runner)
-            payload = settings_payload(conf)
+            payload = conf.to_payload()
             rows.append(
                 _timed(
                     label,

@@ -11,9 +11,7 @@ appenders, never ``executemany``.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -28,13 +26,11 @@ from warehouse.types import Capture, FetchRow
 __all__ = [
     "article_id",
     "find_capture_by_digest",
-    "finish_run",
     "load_articles",
     "load_captures",
     "load_fetches",
     "refresh_summaries",
     "set_organizer_alias",
-    "start_run",
 ]
 
 _FETCH_COLUMNS = [
@@ -246,31 +242,6 @@ def set_organizer_alias(
         refresh_summaries(con, [str(k) for (k,) in keys])
 
 
-def start_run(con: duckdb.DuckDBPyConnection, kind: str, extractor_version: str, params: dict) -> str:
-    """Record the start of a pipeline run; returns its id ("crawl-20261125T190000Z-1a2b3c4d")."""
-    now = datetime.now(UTC)
-    run_id = f"{kind}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    with duckdb_errors("starting run"):
-        con.execute(
-            "INSERT INTO extraction_runs (run_id, kind, extractor_version, params, started_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [run_id, kind, extractor_version, _json(params), now],
-        )
-    return run_id
-
-
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict) -> None:
-    """Record the end of a run and its summary (counts, errors)."""
-    with duckdb_errors("finishing run"):
-        con.execute(
-            "UPDATE extraction_runs SET finished_at = ?, summary = ? WHERE run_id = ? RETURNING run_id",
-            [datetime.now(UTC), _json(summary), run_id],
-        )
-        found = con.fetchall()
-    if not found:
-        raise WarehouseError(f"no such run: {run_id}")
-
-
 def find_capture_by_digest(con: duckdb.DuckDBPyConnection, url: str, payload_digest: str) -> Capture | None:
     """The latest archived response of ``url`` with this payload digest (what a WARC revisit refers to)."""
     rows = fetch_all(
@@ -408,10 +379,3 @@ def _parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=_VN_TIME)
-
-
-def _json(value: dict) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    except (TypeError, ValueError) as exc:
-        raise WarehouseError(f"run parameters are not JSON: {exc}") from None

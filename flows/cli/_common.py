@@ -66,6 +66,7 @@ __all__ = [
     "print_table",
     "print_yoy",
     "progress_logging",
+    "refuse_folder",
     "settings_for",
     "summary_rows",
 ]
@@ -269,3 +270,8 @@ def progress_logging(out: Console) -> Iterator[ProgressTracker]:
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
         events.setLevel(saved[2])
+
+
+def refuse_folder(output: Path | None, flag: str = "--output") -> None:
+    if output is not None and output.is_dir():
+        fail(f"{flag} {output} is a folder; give a file name", code=2)

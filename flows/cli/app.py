@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from flows.cli import archive, extraction, history, sources, warehouse
+from flows.cli import archive, extraction, history, sources, sql, warehouse
 from flows.cli._common import (
     COMPACT,
     ConfigOption,
@@ -106,7 +106,7 @@ def demo(
     With --serve: only serve the sites (same ports as the demo before) until stopped, so that
     crawl, schedule and a worker can be tried against them with DIR/campaigns.toml.
     """
-    from flows.demo.site import DEMO_CAMPAIGN_KEY, run_demo, serve_demo
+    from flows.demo.run import DEMO_CAMPAIGN_KEY, run_demo, serve_demo
     from flows.steps.audit import PROJECT_FIXTURES
 
     out, err = console(), console(stderr=True)
@@ -250,7 +250,7 @@ def schedule(
         serve_deployments(deployments)
 
 
-for _commands in (extraction, warehouse, archive, history, sources):  # the commands of the other modules
+for _commands in (extraction, sql, warehouse, archive, history, sources):  # the commands of the other modules
     _commands.register(app)
 
 

@@ -29,9 +29,9 @@ from prefect_dask import DaskTaskRunner
 from errors import ConfigError, PipelineError, describe_error, is_transient
 from flows.config import CONFIG_ENV, DEFAULT_CONFIG_NAME, Settings, config_path, load_settings
 from flows.steps import crawl as steps
-from flows.steps.crawl import SourceSummary, batch_summary, summarize
 from flows.steps.extract import Extracted
 from flows.steps.health import judge_run
+from flows.steps.summary import SourceSummary, batch_summary, summarize
 
 __all__ = [
     "as_task",

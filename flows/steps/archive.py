@@ -31,8 +31,8 @@ from warehouse.db import session, transaction
 from warehouse.load import load_captures
 from warehouse.types import Capture
 from warehouse.warc.reader import iter_captures, verify, warc_files
+from warehouse.warc.recovery import recover
 from warehouse.warc.wacz import WaczPage, WaczSummary, write_wacz
-from warehouse.warc.writer import recover
 
 __all__ = ["ArchiveCheck", "package_archive", "reindex_archive", "verify_archive"]
 

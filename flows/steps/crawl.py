@@ -1,5 +1,5 @@
-"""The crawl's steps as plain functions: discover → plan → fetch → archive → extract → load,
-and what a crawl did, counted (per batch, per source, per run).
+"""The crawl's steps as plain functions: discover → plan → fetch → archive → extract → load.
+What a crawl did, counted, is :mod:`flows.steps.summary`.
 
 No Prefect here: :mod:`flows.orchestration.flows` runs these in order as thin tasks (the
 recipe lives there); tests call them directly. Each step takes settings and plain inputs
@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from errors import PipelineError, describe_error
@@ -29,31 +29,27 @@ from flows.crawler.fetch import Fetcher, FetchRequest, FetchResult
 from flows.steps.archive import reindex_archive
 from flows.steps.extract import Extracted, Page, extract_archived
 from flows.steps.progress import report_progress
+from flows.steps.summary import WITHOUT_FIGURES, Loaded
 from warehouse.archive_queries import latest_capture
 from warehouse.crawlstate import entry_state, plan_articles, record_results, validators
 from warehouse.db import session, transaction
 from warehouse.history import record_origins
 from warehouse.load import (
     find_capture_by_digest,
-    finish_run,
     load_articles,
     load_captures,
     load_fetches,
-    start_run,
 )
 from warehouse.queries import list_campaigns, run_sql
+from warehouse.run_history import finish_run, start_run
 from warehouse.types import Capture, FetchRow
 from warehouse.warc.writer import WarcArchive
 
 __all__ = [
-    "WITHOUT_FIGURES",
     "Archived",
     "Discovered",
-    "Loaded",
-    "SourceSummary",
     "archive_results",
     "article_pages",
-    "batch_summary",
     "begin_run",
     "discover_source",
     "end_run",
@@ -62,19 +58,10 @@ __all__ = [
     "fetch_row",
     "load_records",
     "plan_fetches",
-    "summarize",
 ]
 
 
 log = logging.getLogger("campaigns.pipeline")
-
-#: Why a stored article gave no figure (:func:`extractors.extract.drop_reason`), in words.
-WITHOUT_FIGURES = {
-    "no_text": "no article text",
-    "off_topic_title": "another kind of story",
-    "not_coverage": "not campaign coverage",
-    "no_figures": "no figure found",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +70,6 @@ class Archived:
 
     result: FetchResult
     capture: Capture | None
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """What loading one batch of records did; ``errors`` are the pages that broke (extract or load)."""
-
-    articles: int
-    loaded: int
-    figures: int
-    new_campaign_years: tuple[tuple[str, int], ...]
-    errors: tuple[tuple[Page, str], ...] = ()
-    without_figures: dict[str, int] = field(default_factory=dict)  # stored articles with none, by reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,109 +304,3 @@ def _article_rows(con: Any) -> int:
 
 def _campaign_years(rows: Iterable[dict[str, Any]]) -> set[tuple[str, int]]:
     return {(str(r["key"]), int(y)) for r in rows for y in (r.get("years") or [])}
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSummary:
-    """What one source's crawl did.
-
-    ``discovered``/``planned`` count article URLs; ``fetched``, ``unchanged`` (304),
-    ``deferred`` and ``failed`` (by reason) count every page, listings and feeds too;
-    ``articles`` are the relevant ones extracted and stored, ``loaded`` those new or changed.
-    ``not_stored`` counts the article links found and not stored, by reason: left out by
-    discovery ("pattern mismatch", "too old", "over sitemap_max_urls"), not fetched ("robots",
-    "too large", "http 404", ... and "deferred", tried again next run), "off-topic" (none of
-    the source's keywords) and "extraction error". Links known from earlier runs are not
-    fetched again (``discovered - planned``) and are not counted there.
-    """
-
-    source: str
-    discovered: int = 0
-    planned: int = 0
-    fetched: int = 0
-    unchanged: int = 0
-    failed: dict[str, int] = field(default_factory=dict)
-    deferred: int = 0
-    irrelevant: int = 0
-    articles: int = 0
-    loaded: int = 0
-    figures: int = 0
-    extraction_errors: int = 0
-    new_campaign_years: list[tuple[str, int]] = field(default_factory=list)
-    error: str | None = None
-    not_stored: dict[str, int] = field(default_factory=dict)
-    without_figures: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def plus(self, other: SourceSummary) -> SourceSummary:
-        """This summary with ``other``'s counts added (name and error stay this one's)."""
-        sums = {
-            f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"
-        }
-        failed = dict(Counter(self.failed) + Counter(other.failed))
-        not_stored = dict(Counter(self.not_stored) + Counter(other.not_stored))
-        empty = dict(Counter(self.without_figures) + Counter(other.without_figures))
-        years = sorted({*self.new_campaign_years, *other.new_campaign_years})
-        return replace(
-            self,
-            **sums,
-            failed=failed,
-            not_stored=not_stored,
-            without_figures=empty,
-            new_campaign_years=years,
-        )
-
-
-def batch_summary(
-    source: str,
-    results: Iterable[FetchResult],
-    loaded: Loaded | None = None,
-    irrelevant: int = 0,
-    skipped: dict[str, int] | None = None,
-) -> SourceSummary:
-    """The counts of one batch: page outcomes (failures by reason), then articles, figures, errors,
-    and why article links were not stored (``skipped``: those discovery left out)."""
-    results = list(results)
-    outcomes = Counter(r.outcome for r in results)
-    articles = [r for r in results if r.kind == "article"]
-    not_stored = Counter(skipped or {})
-    not_stored.update(_reason(r.error, r.status) for r in articles if r.outcome == "failed")
-    not_stored["deferred"] += sum(1 for r in articles if r.outcome == "deferred")
-    not_stored["off-topic"] += irrelevant
-    not_stored["extraction error"] += len(loaded.errors) if loaded else 0
-    return SourceSummary(
-        source,
-        fetched=outcomes["fetched"],
-        unchanged=outcomes["not_modified"],
-        deferred=outcomes["deferred"],
-        failed=dict(Counter(_reason(r.error, r.status) for r in results if r.outcome == "failed")),
-        irrelevant=irrelevant,
-        articles=loaded.articles if loaded else 0,
-        loaded=loaded.loaded if loaded else 0,
-        figures=loaded.figures if loaded else 0,
-        extraction_errors=len(loaded.errors) if loaded else 0,
-        new_campaign_years=list(loaded.new_campaign_years) if loaded else [],
-        not_stored={why: n for why, n in not_stored.items() if n},
-        without_figures=dict(loaded.without_figures) if loaded else {},
-    )
-
-
-def _reason(error: str | None, status: int | None) -> str:
-    if status is not None and status >= 400:
-        return f"http {status}"
-    return (error or "unknown").split(":")[0].strip() or "unknown"
-
-
-def summarize(run_id: str, summaries: Sequence[SourceSummary]) -> dict[str, Any]:
-    """The run summary: per source, totals, and the sources that failed outright (name → error)."""
-    totals = SourceSummary("total")
-    for s in summaries:
-        totals = totals.plus(s)
-    return {
-        "run_id": run_id,
-        "sources": [s.to_dict() for s in summaries],
-        "totals": totals.to_dict(),
-        "sources_failed": {s.source: s.error for s in summaries if s.error},
-    }

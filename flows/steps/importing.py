@@ -18,13 +18,12 @@ already stored, adds nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,17 +42,18 @@ from warehouse.history import (
     record_origins,
     stored_article_captures,
 )
-from warehouse.load import finish_run, load_articles, load_captures, start_run
+from warehouse.load import load_articles, load_captures
 from warehouse.queries import list_campaigns
+from warehouse.run_history import finish_run, start_run
 from warehouse.types import Capture
+from warehouse.warc.inputs import find_archives, warc_members
 from warehouse.warc.reader import decode_payload, read_response
 from warehouse.warc.records import fsync_dir
 from warehouse.warc.scan import Scanned, scan_warc
 
-__all__ = ["FileImport", "ImportSummary", "find_archives", "import_archives"]
+__all__ = ["FileImport", "ImportSummary", "import_archives"]
 
 log = logging.getLogger("campaigns.pipeline")
-_SUFFIXES = (".warc.gz", ".warc", ".wacz")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _HTML = ("text/html", "application/xhtml+xml")
 _BATCH = 200
@@ -103,20 +103,6 @@ class ImportSummary:
         }  # fmt: skip
 
 
-def find_archives(paths: Sequence[Path]) -> list[Path]:
-    """The WARC and WACZ files named, or found under the folders named (sorted); ConfigError for a missing path."""
-    found: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found += sorted(f for f in path.rglob("*") if f.is_file() and f.name.lower().endswith(_SUFFIXES))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise ConfigError(f"no such file or folder: {path}")
-    return list(dict.fromkeys(found))
-
-
 def import_archives(settings: Settings, paths: Sequence[Path]) -> ImportSummary:
     """Import every archive file of ``paths``; returns what was done, counted by reason."""
     files = find_archives(paths)
@@ -133,7 +119,7 @@ def import_archives(settings: Settings, paths: Sequence[Path]) -> ImportSummary:
     done: list[FileImport] = []
     totals = Counter[str]()
     for path in files:
-        for name, opener in _members(path):
+        for name, opener in warc_members(path):
             try:
                 result, counts = _import_one(settings, run_id, name, opener)
             except (PipelineError, OSError, zipfile.BadZipFile) as exc:
@@ -156,54 +142,6 @@ def import_archives(settings: Settings, paths: Sequence[Path]) -> ImportSummary:
 
 
 # -- one file ----------------------------------------------------------------------------------
-
-
-def _members(path: Path) -> Iterator[tuple[str, Any]]:
-    """(name, opener) of the WARC files in ``path``: itself, or a WACZ's ``archive/`` members."""
-    if not path.name.lower().endswith(".wacz"):
-        yield str(path), lambda: path.open("rb")
-        return
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ArchiveError(f"{path}: not a WACZ (zip) file: {exc}") from None
-    with zf:
-        hashes = _wacz_hashes(zf)
-        for info in zf.infolist():
-            if info.filename.startswith("archive/") and info.filename.lower().endswith((".warc", ".warc.gz")):
-                name = f"{path}!{info.filename}"
-
-                def opener(info: zipfile.ZipInfo = info, name: str = name) -> Any:
-                    return _Checked(zf.open(info), hashes.get(info.filename), name)
-
-                yield name, opener
-
-
-def _wacz_hashes(zf: zipfile.ZipFile) -> dict[str, str]:
-    """``path → sha256 hex`` of the WACZ's datapackage.json (empty when there is none)."""
-    try:
-        package = json.loads(zf.read("datapackage.json"))
-    except (KeyError, ValueError):
-        return {}
-    out = {}
-    for res in package.get("resources", []):
-        algo, _, value = str(res.get("hash", "")).partition(":")
-        if algo == "sha256" and res.get("path"):
-            out[str(res["path"])] = value
-    return out
-
-
-class _Checked:
-    """A WACZ member being read, held to the sha256 its datapackage.json lists."""
-
-    def __init__(self, fh: Any, expected: str | None, name: str) -> None:
-        self.fh, self.expected, self.name = fh, expected, name
-
-    def __enter__(self) -> Any:
-        return self.fh
-
-    def __exit__(self, *exc: object) -> None:
-        self.fh.close()
 
 
 def _import_one(settings: Settings, run_id: str, name: str, opener: Any) -> tuple[FileImport, Counter[str]]:

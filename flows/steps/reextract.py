@@ -29,7 +29,8 @@ from flows.steps.progress import report_progress
 from flows.steps.reextract_report import ReextractReport, SiteDiff, diff_figures, parse_since
 from warehouse.archive_queries import PreviousArticle, article_captures, previous_articles
 from warehouse.db import require_database, session
-from warehouse.load import finish_run, load_articles, start_run
+from warehouse.load import load_articles
+from warehouse.run_history import finish_run, start_run
 
 __all__ = ["Reextraction", "extract_batch", "plan_reextract", "reextract"]
 

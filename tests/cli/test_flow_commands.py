@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from flows.cli.app import main
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from tests.helpers.sites import write_site_tree
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]

@@ -16,7 +16,8 @@ from rich.console import Console
 from flows.cli._common import ProgressTracker, progress_logging
 from flows.cli.app import main
 from flows.config import load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps.progress import PROGRESS_LOGGER
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import write_site_tree

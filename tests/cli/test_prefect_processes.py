@@ -17,7 +17,8 @@ import duckdb
 import psutil
 import pytest
 
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from tests.helpers.prefect_server import BIN, clean_env, descendants, still_running
 from tests.helpers.sites import write_site_tree
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from flows.config import load_settings
-from flows.demo.site import DEMO_SITES, DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DEMO_SITES, DemoSite
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import ROOT
 

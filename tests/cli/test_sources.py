@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.cli.app import main
-from flows.demo.site import to_toml
+from flows.demo.run import to_toml
 from tests.helpers.newsite import (
     ARTICLE_PATTERN,
     NOT_STORED,

@@ -11,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from flows.cli.sql import register as register_sql
 from flows.cli.warehouse import register
 from tests.helpers.warehouse import PYTHON, fig, record, subprocess_env
 from warehouse import db
@@ -23,6 +24,7 @@ runner = CliRunner()
 def app() -> typer.Typer:
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     register(app)
+    register_sql(app)
     return app
 
 

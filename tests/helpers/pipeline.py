@@ -11,7 +11,7 @@ from typing import Any
 
 from flows.config import Settings, Source
 from flows.steps import crawl as steps
-from flows.steps.crawl import SourceSummary, batch_summary, summarize
+from flows.steps.summary import SourceSummary, batch_summary, summarize
 
 __all__ = ["crawl_all", "crawl_source"]
 

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from flows.config import load_settings
-from flows.demo.site import DEMO_CAMPAIGN_KEY, DemoSite, demo_config, to_toml
+from flows.demo.run import DEMO_CAMPAIGN_KEY, demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps.archive import reindex_archive, verify_archive
 from tests.helpers.orchestration import ROOT, crawl, natural_key_duplicates, orphan_captures, sql
 from tests.helpers.sites import write_site_tree

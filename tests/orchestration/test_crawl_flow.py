@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from errors import WarehouseBusyError, WarehouseError
-from flows.demo.site import DEMO_CAMPAIGN_KEY, DEMO_SITES, run_demo
+from flows.demo.run import DEMO_CAMPAIGN_KEY, run_demo
+from flows.demo.site import DEMO_SITES
 from tests.helpers.sites import ROOT, write_site_tree
 from warehouse.db import session
 from warehouse.queries import campaign_yoy, run_sql
@@ -117,7 +118,8 @@ def _crash_discovery_of(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
 def test_a_broken_source_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.config import load_settings
-    from flows.demo.site import DemoSite, demo_config, to_toml
+    from flows.demo.run import demo_config, to_toml
+    from flows.demo.site import DemoSite
     from flows.orchestration.flows import nightly_crawl
 
     with DemoSite(write_site_tree(tmp_path / "fixtures", per_site=2)) as site:
@@ -202,7 +204,8 @@ def test_cli_demo_prints_the_year_over_year_table(
 
 def test_the_crawl_runs_on_a_dask_cluster_too(tmp_path: Path) -> None:
     from flows.config import load_settings
-    from flows.demo.site import DemoSite, demo_config, to_toml
+    from flows.demo.run import demo_config, to_toml
+    from flows.demo.site import DemoSite
     from flows.orchestration.flows import nightly_crawl
 
     tree = write_site_tree(tmp_path / "fixtures", per_site=2)
@@ -220,7 +223,8 @@ def test_cli_crawl_refresh_asks_again_and_a_failed_source_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], restore_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.cli.app import main
-    from flows.demo.site import DemoSite, demo_config, to_toml
+    from flows.demo.run import demo_config, to_toml
+    from flows.demo.site import DemoSite
 
     tree = write_site_tree(tmp_path / "fixtures", per_site=2)
     with DemoSite(tree) as site:

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.orchestration.deployments import DEPLOYMENTS, served_name
 from tests.helpers.orchestration import sql
 from tests.helpers.prefect_server import BIN, RealServer, real_prefect_server, run_on_a_terminal, stop

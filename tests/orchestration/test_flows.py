@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from tests.helpers.orchestration import crawl, sql
 from tests.helpers.sites import ROOT, write_site_tree
 from warehouse.db import session

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from flows.config import load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from tests.helpers.orchestration import sql
 from tests.helpers.sites import write_site_tree
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps import crawl as pipeline
 from flows.steps.archive import reindex_archive, verify_archive
 from tests.helpers.orchestration import crawl, sql

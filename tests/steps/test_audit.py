@@ -12,7 +12,8 @@ import pytest
 
 from flows.cli.app import main
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps.audit import BASELINE_NAME, audit_fixtures
 from flows.steps.audit_archive import add_fixture, audit_archive
 from tests.helpers import ROOT

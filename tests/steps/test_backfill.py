@@ -17,7 +17,8 @@ import pytest
 
 from flows.cli.app import main
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps import backfill as backfill_step
 from flows.steps.backfill import backfill_source, month_of, parse_month, sitemap_entries
 from tests.helpers.sites import write_site_tree

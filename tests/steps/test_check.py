@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from flows.config import load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps.check import check_rows, check_sources, check_summary
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import write_site_tree

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoArticle, DemoSite, demo_config, load_articles, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoArticle, DemoSite, load_articles
 from flows.steps import crawl as pipeline
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import article_html, write_site_tree

@@ -12,7 +12,7 @@ import pytest
 
 from flows.cli._common import console, print_summary
 from flows.config import Settings, load_settings
-from flows.demo.site import to_toml
+from flows.demo.run import to_toml
 from tests.helpers.chaos import assert_polite
 from tests.helpers.newsite import (
     ARTICLE_PATTERN,

@@ -27,7 +27,8 @@ from warcio.warcwriter import WARCWriter
 from flows.cli.app import main
 from flows.config import Settings, load_settings
 from flows.crawler.listings import links_from_listing
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from flows.steps.importing import import_archives
 from flows.steps.reextract import reextract
 from tests.helpers.pipeline import crawl_all

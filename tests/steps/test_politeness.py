@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo.site import to_toml
+from flows.demo.run import to_toml
 from tests.helpers import ROOT
 from tests.helpers.chaos import assert_polite
 from tests.helpers.newsite import RemoteSite

@@ -61,7 +61,8 @@ def test_reextract_offline_new_version_and_diff(tmp_path: Path, no_network: list
     from extractors.extract import extract_article
     from extractors.record import EXTRACTOR_VERSION
     from warehouse.db import connect, session
-    from warehouse.load import load_articles, load_captures, load_fetches, start_run
+    from warehouse.load import load_articles, load_captures, load_fetches
+    from warehouse.run_history import start_run
 
     settings = Settings(storage=StorageSettings(database=tmp_path / "wh.duckdb", archive=tmp_path / "warc"))
     pages = {

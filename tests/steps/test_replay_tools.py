@@ -27,7 +27,8 @@ import pytest
 
 from flows.cli.app import main
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoArticle, DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoArticle, DemoSite
 from tests.helpers.chaos import encode_cp1258
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import article_html, write_site_tree

@@ -18,7 +18,8 @@ import pytest
 
 from flows.cli.app import main
 from flows.config import Settings, load_settings
-from flows.demo.site import DemoArticle, DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoArticle, DemoSite
 from flows.steps.audit_archive import audit_archive
 from flows.steps.reextract import reextract
 from tests.helpers.chaos import encode_cp1258

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from flows.cli._tables import print_summary
 from flows.config import load_settings
-from flows.demo.site import DemoArticle, DemoSite, demo_config, to_toml
-from flows.steps.crawl import WITHOUT_FIGURES
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoArticle, DemoSite
+from flows.steps.summary import WITHOUT_FIGURES
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import article_html, write_site_tree
 

@@ -18,7 +18,8 @@ import duckdb
 import pytest
 
 from flows.config import load_settings
-from flows.demo.site import DemoSite, demo_config, to_toml
+from flows.demo.run import demo_config, to_toml
+from flows.demo.site import DemoSite
 from tests.helpers import ROOT
 from tests.helpers.pipeline import crawl_all
 from tests.helpers.sites import write_site_tree

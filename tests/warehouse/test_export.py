@@ -12,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from flows.cli.sql import register as register_sql
 from flows.cli.warehouse import register
 from tests.helpers.tools import tool_venv
 from tests.helpers.warehouse import fig, record
@@ -88,6 +89,7 @@ def test_a_second_export_leaves_no_stale_partition(database: Path, tmp_path: Pat
 def test_sql_refuses_a_missing_output_folder_in_every_format(database: Path, tmp_path: Path) -> None:
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     register(app)
+    register_sql(app)
     cfg = tmp_path / "c.toml"
     cfg.write_text(f"[storage]\ndatabase = {json.dumps(str(database))}\n", encoding="utf-8")
     for fmt in ("parquet", "csv", "json"):

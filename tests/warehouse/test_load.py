@@ -20,12 +20,11 @@ from warehouse import db
 from warehouse.load import (
     article_id,
     find_capture_by_digest,
-    finish_run,
     load_articles,
     load_captures,
     load_fetches,
-    start_run,
 )
+from warehouse.run_history import finish_run, start_run
 
 _TABLES = ("articles", "figures", "hospitals", "campaigns", "captures", "fetches", "sources")
 

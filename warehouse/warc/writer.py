@@ -9,19 +9,15 @@ a body cut short says which limit cut it (``WARC-Truncated: length|time|disconne
 at a time and rotated once it passes ``max_bytes``; each exchange is flushed and
 fsynced before :meth:`WarcArchive.write` returns its :class:`Capture`.
 
-A file being written has a lock-held marker beside it (``<name>.open``). After a
-crash (``kill -9``, power loss) the marker remains with no live holder;
-:func:`recover`, run whenever an archive is opened, then cuts the file back to
-its last complete exchange and keeps the torn bytes in ``quarantine/``.
+A file being written has a lock-held marker beside it (``<name>.open``); opening an
+archive first repairs what a crashed writer left (:mod:`warehouse.warc.recovery`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from contextlib import closing
@@ -41,7 +37,6 @@ from warehouse.warc.records import (
     NOT_MODIFIED_PROFILE,
     REFERS_TO_FILENAME,
     REFERS_TO_OFFSET,
-    cut_torn_tail,
     find_header,
     fsync_dir,
     iter_records,
@@ -49,18 +44,15 @@ from warehouse.warc.records import (
     target_uri,
     warc_date,
 )
+from warehouse.warc.recovery import OPEN_MARKER, recover, take_marker
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "NOT_MODIFIED_PROFILE",
-    "QUARANTINE",
     "WarcArchive",
-    "recover",
 ]
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-QUARANTINE = "quarantine"
-_MARKER = ".open"
 _SOFTWARE = "campaign-archive/0.1 (warcio)"
 _TRUNCATED = frozenset({"length", "time", "disconnect", "unspecified"})
 
@@ -303,7 +295,7 @@ class WarcArchive:
             if not (self.folder / name).exists():
                 break
         try:
-            self._marker = _take_marker(self.folder, name)
+            self._marker = take_marker(self.folder, name)
             fh = (self.folder / name).open("xb")
             writer = WARCWriter(fh, gzip=True, warc_version="WARC/1.1")
             info = {"software": _SOFTWARE, "format": "WARC File Format 1.1", "isPartOf": self.prefix}
@@ -326,7 +318,7 @@ class WarcArchive:
             self._fh.flush()
             os.fsync(self._fh.fileno())
             self._fh.close()
-            (self.folder / (self._name + _MARKER)).unlink(missing_ok=True)
+            (self.folder / (self._name + OPEN_MARKER)).unlink(missing_ok=True)
         except OSError as exc:
             raise ArchiveError(f"cannot close {self._name}: {exc.strerror or exc}") from None
         finally:
@@ -345,71 +337,6 @@ class WarcArchive:
         except OSError:
             self._fh = None
             fh.close()
-
-
-def recover(folder: Path, *, all_files: bool = False) -> list[Path]:
-    """Cut WARC files left open by a dead writer back to their last complete exchange.
-
-    Files whose ``.open`` marker is still locked by a live writer are left alone.
-    The torn bytes are moved to ``folder/quarantine/<file>.<offset>.torn``; the
-    quarantined paths are returned. ``all_files`` also checks files without a
-    marker (a full scan: slow on a big archive).
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    out: list[Path] = []
-    try:
-        for stale in folder.glob(f".*{_MARKER}.*.tmp"):  # a writer died while taking its marker
-            if time.time() - stale.stat().st_mtime > 3600:
-                _with_dead_marker(stale, lambda: None)
-        checked: set[str] = set()
-        for marker in sorted(folder.glob(f"*.warc.gz{_MARKER}")):
-            warc = marker.with_name(marker.name[: -len(_MARKER)])
-
-            def repair(warc: Path = warc) -> None:
-                checked.add(warc.name)
-                if warc.is_file():
-                    q = cut_torn_tail(warc, folder / QUARANTINE)
-                    if q is not None:
-                        out.append(q)
-
-            _with_dead_marker(marker, repair)
-        if all_files:
-            for warc in sorted(folder.glob("*.warc.gz")):
-                if warc.name not in checked and not (folder / (warc.name + _MARKER)).exists():
-                    q = cut_torn_tail(warc, folder / QUARANTINE)
-                    if q is not None:
-                        out.append(q)
-    except OSError as exc:
-        raise ArchiveError(f"cannot recover {folder}: {exc.strerror or exc}") from None
-    return out
-
-
-def _with_dead_marker(marker: Path, action: Callable[[], None]) -> None:
-    """Run ``action`` and remove ``marker`` if no live process holds its lock."""
-    try:
-        fh = marker.open("rb")
-    except FileNotFoundError:
-        return
-    with fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return
-        action()
-        marker.unlink(missing_ok=True)
-
-
-def _take_marker(folder: Path, name: str) -> IO[bytes]:
-    """Create ``<name>.open`` already locked (made under a temporary name, then renamed)."""
-    tmp = folder / f".{name}{_MARKER}.{os.getpid()}.tmp"
-    fh = tmp.open("wb")
-    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-    fh.write(f"{os.getpid()}\n".encode())
-    fh.flush()
-    os.rename(tmp, folder / (name + _MARKER))
-    return fh
 
 
 def _record_id() -> str:

@@ -17,7 +17,8 @@ from errors import ArchiveError
 from tests.helpers.archive import REPO, exchange, warcio_check
 from warehouse.warc.reader import iter_captures, read_response, verify
 from warehouse.warc.records import iter_records
-from warehouse.warc.writer import WarcArchive, recover
+from warehouse.warc.recovery import recover
+from warehouse.warc.writer import WarcArchive
 
 _PAYLOAD = 8_000_000
 _HALF = b"\x1f\x8b\x08\x00 half a member"
