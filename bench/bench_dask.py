@@ -116,7 +116,7 @@ def _warm_cluster(base: Path, archive: Path, args: argparse.Namespace) -> dict[s
     """2 Dask workers already running (``dask_address``) and warmed by one run: the steady state."""
     from distributed import LocalCluster
 
-    from flows.orchestration.flows import reextract_flow
+    from flows.orchestration.maintenance import reextract_flow
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         opts = {"task_runner": "dask", "dask_address": cluster.scheduler_address, "dask_workers": 2}
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
             None, storage={"database": base / "template.duckdb", "archive": base / "archive"}, sources=[]
         )
         build_archive(template, args.pages)
-        from flows.orchestration.flows import reextract_flow
+        from flows.orchestration.maintenance import reextract_flow
         from flows.steps.reextract import reextract
 
         print("starting the temporary Prefect server (not timed)...", file=sys.stderr, flush=True)
