@@ -54,17 +54,31 @@ def _key(fig: Figure) -> tuple[object, ...]:
 
 def keep_headline(figures: list[Figure], headline: tuple[int, int]) -> list[Figure]:
     """The figures of the headline (``headline`` is its span) that are facts of the article: the
-    first mention of a body figure (same key), or a count of a thing the body does not count at all
-    ("Chi đoàn … hiến 45 đơn vị máu" over a body that only counts donors). A headline figure of a
-    thing the body counts differently is a rounding or a summary ("Hơn 2.700 …" over "2.746 …")."""
+    first mention of a body figure (same key), or a count the body does not state ("Công an tỉnh …
+    hiến 352 đơn vị máu" over a body that counts 352 donors and a goal of 300 units). A headline
+    figure is no fact of its own when it restates a body count of its kind: the same number in other
+    words ("25 nhà ở" over "25 ngôi nhà"), or a rounding of it, hedged or round, within a quarter
+    ("Hơn 400 …" over "450 …", "2.700 …" over "2.746 …")."""
     start, end = headline
     body = [f for f in figures if not start <= f.start < end]
     keys = {_key(f) for f in body}
-    things = {(f.kind, _thing(f)) for f in body}
+
+    def restates(f: Figure, g: Figure) -> bool:
+        if g.kind != f.kind or not g.value:
+            return False
+        if float(f.value) == float(g.value):
+            return True
+        rounded = f.approx is not None or (float(f.value) >= 100 and float(f.value) % 100 == 0)
+        return (
+            _thing(f) == _thing(g)
+            and rounded
+            and abs(float(f.value) - float(g.value)) <= 0.25 * float(g.value)
+        )
+
     return [
         f
         for f in figures
-        if not start <= f.start < end or _key(f) in keys or (f.kind, _thing(f)) not in things
+        if not start <= f.start < end or _key(f) in keys or not any(restates(f, g) for g in body)
     ]
 
 

@@ -20,7 +20,7 @@ from collections import Counter
 from functools import lru_cache
 
 from extractors import _lexicon as lx
-from extractors.hospitals import extract_hospitals
+from extractors.hospitals import hospital_mentions
 from extractors.normalize import match_form
 
 __all__ = ["organizer"]
@@ -193,9 +193,9 @@ def _organizers(
     for start, end, pos, org in found:
         acting = bool(_VERB_AFTER_RE.match(mf, end) or _BEFORE_RE.search(mf, max(0, start - 8), start))
         out.append((int(acting), pos, org))
-    for h in extract_hospitals(text):  # a hospital that hosts the drive: "Bệnh viện X tiếp nhận …"
-        if _HOSPITAL_VERB_RE.match(mf, h.end):
-            out.append((1, h.start, h.name))
+    for start, end in hospital_mentions(text):  # a hospital that hosts the drive: "Bệnh viện X tiếp nhận …"
+        if _HOSPITAL_VERB_RE.match(mf, end):
+            out.append((1, start, text[start:end]))
     return out
 
 
@@ -206,7 +206,7 @@ def organizer(title: str, text: str, name: str | None) -> str | None:
     only when no other is named, after the usual organiser of a known campaign."""
     city = _context_place(_CITIES, title, text)
     province = _context_place(_PROVINCES, title, text)
-    spans = [(h.start, h.end) for h in extract_hospitals(text)]
+    spans = list(hospital_mentions(text))
     best: dict[
         str, tuple[int, int, int]
     ] = {}  # organiser -> (-acting, source, position), best of its mentions

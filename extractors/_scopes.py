@@ -4,8 +4,8 @@
 nay", "Từ 2015 đến 2024", "trải qua 12 lần tổ chức") is *cumulative*; a past year ("năm 2023"
 when the campaign's year is 2024, "năm ngoái", "lần tổ chức trước") is an earlier edition
 (*past*), a multi-year total when "đến nay" stands in its clause; this year's running total
-("từ đầu năm đến nay", "6 tháng đầu năm") is *current*; the whole country or force ("cả nước",
-"toàn lực lượng" before the number) is *national*. A scope cue governs its clause (after the
+("từ đầu năm đến nay", "6 tháng đầu năm") is *current*; the whole country ("cả nước", "toàn quốc"
+before the number) is *national*. A scope cue governs its clause (after the
 number only within its comma phrase); a clause without one takes the scope of the clause before
 it; a sentence opening "Trong đó", "Cụ thể", "Riêng" takes the scope of the first count of the
 sentence before (the total it breaks down), and an earlier year in the breakdown of a multi-year
@@ -31,6 +31,9 @@ from extractors._sentences import Sentences, segments
 __all__ = ["COUNT_RE", "Cue", "Scopes"]
 
 _ROLES = lx.section("roles")
+_EDITION_NAMES = lx.phrase_pattern(
+    [*lx.section("campaign", "edition_words"), *lx.section("campaign", "known")]
+)
 _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "cumulative": lx.regex_pattern(_ROLES["cumulative"]),
     "past": lx.phrase_pattern(_ROLES["past"]),
@@ -43,7 +46,12 @@ _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "achieved": lx.phrase_pattern(_ROLES["achieved"]),
     "achieved_weak": lx.phrase_pattern(_ROLES["achieved_weak"]),
     "neutral": lx.phrase_pattern(_ROLES["neutral"]),
-    "year": lx.NAMED_YEAR_RE,
+    # "năm 2023", or a year written right after a campaign's name ("Lễ hội Xuân hồng 2023 đã tiếp
+    # nhận …", "Chủ nhật Đỏ 2022"): the edition of that year
+    "year": re.compile(
+        rf"(?:(?<![^\W_])năm (?:học )?|(?:{_EDITION_NAMES.pattern})(?:\s[^\s\d,.;:!?“”\"()]+){{0,3}}\s)"
+        r"((?:19|20)\d{2})(?![\d/.\-]\d)"
+    ),
     "lunar_year": re.compile(
         rf"(?:{lx.phrase_pattern(_ROLES['lunar_year_before']).pattern})\s(?={lx.LUNAR_RE.pattern})"
     ),
@@ -54,8 +62,8 @@ _UNTIL_NOW = lx.phrase_pattern(_ROLES["until_now"])
 _SCOPE_CONTINUATION = re.compile(
     rf"[\s\"“”'‘’(\-–]*(?:{lx.phrase_pattern(_ROLES['scope_continuations']).pattern})"
 )
-# A national phrase after a preposition inside a phrase ("tại 26 điểm trên cả nước", "cán bộ,
-# chiến sĩ trong toàn lực lượng") places the noun before it; it is no scope of the sentence.
+# A national phrase after a preposition inside a phrase ("tại 26 điểm trên cả nước", "20 tỉnh,
+# thành phố của cả nước") places the noun before it; it is no scope of the sentence.
 _NATIONAL_MODIFIER = re.compile(
     rf"(?<![\d/.,])\d[\d.,]*%?\s[^;]{{0,30}}?(?:{lx.phrase_pattern(_ROLES['national_modifier_prepositions']).pattern})\s?$"
 )

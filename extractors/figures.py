@@ -68,11 +68,16 @@ _SCHEDULE_KINDS = frozenset(lx.section("roles", "schedule_kinds"))
 _STATE_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('roles', 'state_before')).pattern})(?:\s[^\s\d,;]+){{0,4}}\s$"
 )
+_NEED_BEFORE = re.compile(
+    rf"(?:{lx.phrase_pattern(lx.section('roles', 'need_rates')).pattern})[^.;!?\n]*?"
+    rf"(?:{lx.phrase_pattern(lx.section('roles', 'need_verbs')).pattern})(?:\s[^\s\d,;]+){{0,3}}\s$"
+)
 _MEMBERS_STATE_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(lx.section('roles', 'members_state_before')).pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
 _SHARE_AFTER = re.compile(rf"\s(?:{lx.phrase_pattern(lx.section('roles', 'share_after')).pattern})")
 _WEIGHT_UNITS = set(lx.forms(_FIG["weight_units"]))
+_WHOLE_KINDS = frozenset(_FIG["whole_kinds"])
 _PER_PERSON_BEFORE = lx.phrase_pattern(lx.section("roles", "per_person_before"))
 _NETWORK_BEFORE = lx.phrase_pattern(lx.section("roles", "network_before"))
 _WEIGHT_BEFORE = re.compile(
@@ -172,6 +177,8 @@ def _figure(
         )
         if kind == "none":
             return None  # "3 bộ phận": a classifier of a noun the lexicon does not count
+    if kind in _WHOLE_KINDS and num.value != int(num.value):
+        return None  # "27,25 điểm": a score, not a count of sites
     if _SPACING_AFTER.match(mf, unit_end):
         return None  # "hai lần hiến cách nhau ít nhất 12 tuần": a rule's spacing
     approx = num.approx
@@ -192,6 +199,7 @@ def _figure(
     c_start, _ = ctx.clause_span(num.start)
     state = (
         bool(_STATE_BEFORE.search(mf, seg_start, num.start))
+        or bool(_NEED_BEFORE.search(mf, c_start, num.start))  # "mỗi tháng các bệnh viện … cần 4.000"
         or bool(unit_text in _PERCENT and _SHARE_AFTER.match(mf, unit_end))
         # an institute's supply network: "cung cấp máu cho hơn 150 bệnh viện"
         or (kind == "hospitals" and bool(_NETWORK_BEFORE.search(mf, c_start, num.start)))

@@ -27,7 +27,7 @@ from extractors import _lexicon as lx
 from extractors.normalize import match_form
 from extractors.record import Hospital
 
-__all__ = ["extract_hospitals"]
+__all__ = ["extract_hospitals", "hospital_mentions"]
 
 _HOSP = lx.section("hospitals")
 _TRIGGERS = lx.forms(_HOSP["triggers"])
@@ -41,6 +41,7 @@ _PLURAL_RE = re.compile(rf"(?:{lx.phrase_pattern(_HOSP['plural_words']).pattern}
 _WORD_RE = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*\.?")
 _GAP_RE = re.compile(r" - | – | |-(?=[^\W\d_])")
 _DOTTED = set(_HOSP["dotted_abbreviations"])
+_DEPARTMENT_RE = re.compile(rf"[\s,]*(?:{lx.phrase_pattern(_HOSP['department_of']).pattern})")
 _INNER_RE = re.compile(rf"(?:{lx.phrase_pattern(_HOSP['inner_phrases']).pattern})")
 _NUMBER_RE = re.compile(r"(?:số|no\.?) \d+(?![^\W_])")
 _ADMIN_RE = re.compile(rf"(?:{'|'.join(re.escape(a) for a in _ADMIN)})(?![^\W_])")
@@ -106,6 +107,8 @@ def _names(text: str, mf: str) -> list[tuple[int, int]]:
         end = _take_name(text, mf, m.end())
         if end == m.end() and not (capital and trigger in _COMPLETE):
             continue
+        if end == m.end() and _DEPARTMENT_RE.match(mf, end):  # "Trung tâm Truyền máu của bệnh viện"
+            continue
         if not capital and not text[m.end() + 1 : m.end() + 2].isupper():
             continue
         if trigger == "bv" and text[m.start() : m.end()] != "BV":
@@ -142,4 +145,15 @@ def extract_hospitals(text: str) -> tuple[Hospital, ...]:
             continue
         seen.append(key)
         out.append(Hospital(name=name, start=start, end=start + len(name)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def hospital_mentions(text: str) -> tuple[tuple[int, int], ...]:
+    """Every mention of a hospital name in ``text`` as (start, end), repeats included: an
+    organiser may be a hospital named again later ("BV Chợ Rẫy …", then "Bệnh viện Chợ Rẫy tổ chức …")."""
+    out = []
+    for start, end in _names(text, match_form(text)):
+        name = text[start:end].rstrip(" -–.")
+        out.append((start, start + len(name)))
     return tuple(out)

@@ -156,3 +156,20 @@ def test_a_headline_stating_a_body_figure_is_its_first_mention() -> None:
     text = f"{title}\nKết thúc buổi sáng, ngày hội đã tiếp nhận 845 đơn vị máu."
     _, figures, _ = read_article(title, text, "2024-04-03")
     assert [(f.value, f.start, f.mentions) for f in figures] == [(845, title.index("845"), 2)]
+
+
+def test_a_headline_count_the_body_does_not_state_is_a_fact_beside_other_counts_of_its_kind() -> None:
+    title = "Công an huyện hiến 214 đơn vị máu"
+    text = (
+        f"{title}\n"
+        "Đợt hiến máu đặt chỉ tiêu 180 đơn vị máu. Đã có 260 cán bộ, chiến sĩ đăng ký; "
+        "214 người đủ điều kiện hiến máu. Năm ngoái, đơn vị tiếp nhận trên 1.000 đơn vị máu."
+    )
+    _, figures, _ = read_article(title, text, "2024-04-03")
+    blood = {(f.value, f.role) for f in figures if f.kind == "blood_units"}
+    assert (214, "achieved") in blood and (180, "target") in blood
+    # a hedged headline a quarter off the body count is its rounding, not a second fact
+    title = "Hơn 300 đoàn viên hiến máu"
+    text = f"{title}\nKết thúc ngày hội, 362 đoàn viên đã hiến máu."
+    _, figures, _ = read_article(title, text, "2024-04-03")
+    assert [(f.value, f.kind) for f in figures] == [(362, "participants")]

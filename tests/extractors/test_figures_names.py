@@ -239,3 +239,20 @@ def test_a_hospitals_blood_centre_named_by_itself_is_listed_with_its_hospital() 
     ]
     # in lower case it is no name
     assert [h.name for h in extract_hospitals("các trung tâm truyền máu đều thiếu máu")] == []
+
+
+def test_a_centre_of_the_hospital_is_a_department_not_another_place() -> None:
+    text = (
+        "Ngày hội diễn ra tại Bệnh viện Đa khoa tỉnh Hà Tĩnh. Ông Lê Văn Nam, Trưởng Trung tâm "
+        "Truyền máu của bệnh viện, cho biết kho máu đang thiếu."
+    )
+    assert [h.name for h in extract_hospitals(text)] == ["Bệnh viện Đa khoa tỉnh Hà Tĩnh"]
+
+
+def test_a_hospital_named_again_later_is_the_organiser_when_it_acts() -> None:
+    text = (
+        "Kho máu vơi dần, BV Thống Nhất mở cửa đón người hiến.\n\n"
+        "Sáng 9/7, Bệnh viện Thống Nhất tổ chức ngày hội hiến máu tại sảnh khu A."
+    )
+    got = extract_campaign("Hơn 300 người hiến máu giữa hè", text, "2022-07-09T08:00:00+07:00")
+    assert got is not None and (got.organizer, got.year) == ("Bệnh viện Thống Nhất", 2022)

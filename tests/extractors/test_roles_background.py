@@ -151,3 +151,35 @@ def test_the_campaigns_goal_for_the_whole_force_is_its_target() -> None:
     # the country's plan, told as background, is no goal of this campaign
     text = "Theo kế hoạch của Bộ Y tế, năm nay cả nước phấn đấu tiếp nhận 1,5 triệu đơn vị máu."
     assert _rows(text, 2024) == [(1_500_000, "blood_units", "other")]
+
+
+def test_the_whole_force_is_the_organisers_own_not_the_country() -> None:
+    # "toàn lực lượng" is the force of the story's organiser: its year is the campaign's result
+    text = "Trong năm, toàn lực lượng đã xây dựng, bàn giao 36 căn nhà tình nghĩa cho hộ khó khăn."
+    assert _rows(text, 2025) == [(36, "gifts", "achieved")]
+    text = "Năm 2022, toàn lực lượng tiếp nhận 41.200 đơn vị máu, vượt chỉ tiêu được giao."
+    assert _rows(text, 2022) == [(41200, "blood_units", "achieved")]
+    # the whole country, in a local story, stays background
+    text = "Năm 2022, cả nước tiếp nhận hơn 1,4 triệu đơn vị máu."
+    assert _rows(text, 2022) == [(1_400_000, "blood_units", "other")]
+
+
+def test_a_need_per_month_is_routine_not_a_goal() -> None:
+    text = "Mỗi tháng, các bệnh viện trong vùng cần khoảng 3.500 đơn vị máu cho cấp cứu."
+    assert _rows(text, 2024) == [(3500, "blood_units", "other")]
+    # a need of the drive itself, without a period, stays its goal
+    text = "Đợt hiến máu lần này cần 800 đơn vị máu."
+    assert _rows(text, 2024) == [(800, "blood_units", "target")]
+
+
+def test_a_year_written_after_the_campaigns_name_is_that_edition() -> None:
+    text = "Ngày hội Giọt hồng 2022 đã tiếp nhận 2.640 đơn vị máu."
+    assert _rows(text, 2023) == [(2640, "blood_units", "other")]  # an earlier edition
+    assert _rows(text, 2022) == [(2640, "blood_units", "achieved")]  # its own
+
+
+def test_a_score_and_a_colleague_count_nothing() -> None:
+    # whole things are counted in whole numbers: "27,5 điểm" is an exam score, not sites
+    assert _rows("Em trúng tuyển với 27,5 điểm, mẹ nuôi 3 chị em ăn học.", 2024) == []
+    # "đồng nghiệp" is a colleague, not money ("đồng")
+    assert _rows("Chị rủ thêm 4 đồng nghiệp cùng đến hiến máu.", 2024) == []
