@@ -135,11 +135,10 @@ def _key(name: str) -> list[str]:
 @lru_cache(maxsize=8)  # the campaign reader asks again for the same body (organisers skip hospital names)
 def extract_hospitals(text: str) -> tuple[Hospital, ...]:
     """Every distinct hospital or blood institute named in ``text``, at its first mention."""
-    mf = match_form(text)
     seen: list[list[str]] = []
     out: list[Hospital] = []
-    for start, end in _names(text, mf):
-        name = text[start:end].rstrip(" -–.")
+    for start, end in hospital_mentions(text):
+        name = text[start:end]
         key = _key(name)
         if any(old[: len(key)] == key for old in seen):
             continue
