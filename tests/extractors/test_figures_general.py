@@ -436,3 +436,19 @@ def test_army_and_school_organisers(text: str, organizer: str) -> None:
 )
 def test_states_shares_and_hand_overs(text: str, rows: list[Row]) -> None:
     assert _rows(text) == rows
+
+
+# -- who is counted, in the words of school and hospital coverage (heldout5) -----------------------
+def test_students_as_ban_and_staff_as_nhan_vien_are_people() -> None:
+    text = "Kết thúc ngày hội, đã có 286 bạn đủ điều kiện hiến máu, trong đó có 37 nhân viên y tế."
+    kinds = {(v, k) for v, k, _, _ in _rows(text)}
+    assert kinds == {(286, "participants"), (37, "participants")}
+    # children given gifts are not donors
+    assert [(v, k) for v, k, _, _ in _rows("Đoàn trao quà cho 45 bạn nhỏ.")] == [(45, "other")]
+
+
+def test_clusters_are_sites_and_friends_a_donor_brought_are_no_figure() -> None:
+    assert [(v, k) for v, k, _, _ in _rows("Các đơn vị đã tổ chức hiến máu tại 4 cụm điểm.")] == [
+        (4, "sites")
+    ]
+    assert _rows("“Em rủ thêm 3 bạn cùng lớp đi hiến”, Lan nói.") == []
