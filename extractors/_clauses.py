@@ -55,6 +55,8 @@ _LEVELS: dict[str, tuple[str, int]] = {
 _MODAL_KINDS = tuple(_LEVELS)
 _OWN_PHRASE_KINDS = (*_MODAL_KINDS, "purpose")
 _PURPOSE = ("target", 4)
+#: Action verbs that may open a phrase continuing a plan's list of goals.
+_LIST_VERBS = [f + " " for f in lx.forms(_ROLES["achieved_weak"])]
 _STRONG_TARGET = _LEVELS["target"]
 _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
 _WEAK_TARGET = _LEVELS["weak_target"]
@@ -66,7 +68,7 @@ _PER_UNIT_LIST = re.compile(
 _PER_UNIT_AFTER = re.compile(rf"\s?(?:{lx.phrase_pattern(_ROLES['per_unit_after']).pattern})")
 _GOAL_BEFORE = re.compile(
     rf"(?:{lx.phrase_pattern(_ROLES['goal_nouns']).pattern})"
-    rf"(?:\s?(?:{'|'.join(re.escape(f) for f in lx.forms(_ROLES['goal_fillers']))})){{0,2}}"
+    rf"(?:\s?(?:{'|'.join(re.escape(f) for f in lx.forms(_ROLES['goal_fillers']))}|năm (?:19|20)\d\d)){{0,3}}"
     rf"(?:\s(?:{lx.hedge_alternation()}))?\s$"
 )
 # The goal given in brackets right after the goal noun's phrase: "đạt 57% kế hoạch năm 2022 (12.000
@@ -126,12 +128,15 @@ class Context(Scopes):
                 s, e = before[i]
                 own = _OWN_PHRASE_KINDS if i == len(before) - 1 else kinds  # "nhằm …" speaks only here
                 found = self._decide(self.cues_in(s, min(e, max(pos, upto)), own))
+                # a phrase that is only the plan's next verb ("phấn đấu vận động 70 tỷ đồng, tiếp nhận
+                # 25.500 đơn vị máu, xây mới 40 nhà") goes on with the plan's list
+                listed = self.mf[s:e].lstrip(" ,").startswith(tuple(_LIST_VERBS))
                 if (
                     found == _WEAK_ACHIEVED
                     and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"; not a plan with a figure of its
                         # own: "dự kiến trao 500 suất quà, ngày đầu tiên trao 200 suất" (a result)
                         self._decide(self.cues_in(s0, e0, kinds)) == _STRONG_TARGET
-                        and not _DIGIT.search(self.mf, s0, e0)
+                        and (listed or not _DIGIT.search(self.mf, s0, e0))
                         for s0, e0 in before[:i]
                     )
                 ):

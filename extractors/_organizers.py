@@ -55,7 +55,8 @@ _USUAL = {lx.form(k): v for k, v in _ORG["usual"].items()}
 _BODIES = {lx.form(k): (k, v) for k, v in _ORG["bodies"].items()}
 _BODY_RE = re.compile(
     rf"(?<![^\W_])({'|'.join(re.escape(b) for b in sorted(_BODIES, key=len, reverse=True))})"
-    r"\s(?:(tỉnh(?![^\W_])|thành phố(?![^\W_])|tp\.|tp(?![^\W_]))\s?)?"
+    # an abbreviation in brackets may stand before the place: "Liên đoàn Lao động (LĐLĐ) TP HCM"
+    r"\s(?:\([^()\d]{1,12}\)\s)?(?:(tỉnh(?![^\W_])|thành phố(?![^\W_])|tp\.|tp(?![^\W_]))\s?)?"
 )
 _VERB_AFTER_RE = re.compile(
     rf"\s*(?:\([^()]{{1,20}}\)\s*)?,?\s*(?:(?:{'|'.join(re.escape(w) for w in lx.forms(_ORG['verb_modifiers']))}) )*"

@@ -65,6 +65,11 @@ _REGISTRATION_AFTER = re.compile(
     rf"(?:{CONTEXTS['registration'].pattern})"
 )
 _REG_WORD = CONTEXTS["registration"]
+_PHRASE_END = re.compile(r"\s*(?:[;.,:)!?\n]|$)")
+_ORGANISATIONS_BEFORE = re.compile(
+    rf"(?:{CONTEXTS['organisation_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
+)
+_ORGANISATIONS_NEXT = re.compile(rf"\s*,\s*(?:{CONTEXTS['organisation_nouns'].pattern})")
 _MEMBERS_BEFORE = re.compile(
     rf"(?:{CONTEXTS['members_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
@@ -122,6 +127,13 @@ def unit_kind(unit: Unit, ctx: Sentences, mf: str, start: int, unit_end: int, bl
             return unit.kind
         if blood_article and CONTEXTS["blood_verbs"].search(mf, s, start):
             return unit.kind  # "đã tiếp nhận 2.150 đơn vị", "miền Bắc tiếp nhận 52.410 đơn vị; miền Nam …"
+        if (
+            blood_article
+            and _PHRASE_END.match(mf, unit_end)
+            and not _ORGANISATIONS_NEXT.match(mf, unit_end)
+            and not _ORGANISATIONS_BEFORE.search(mf, max(0, start - 24), start)
+        ):
+            return unit.kind  # "Công an TP Hạ Long: 318 đơn vị;": a result by unit
         return unit.otherwise
     if unit.when == "registration":
         c_start, _ = ctx.clause_span(start)

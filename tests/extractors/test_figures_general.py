@@ -452,3 +452,51 @@ def test_clusters_are_sites_and_friends_a_donor_brought_are_no_figure() -> None:
         (4, "sites")
     ]
     assert _rows("“Em rủ thêm 3 bạn cùng lớp đi hiến”, Lan nói.") == []
+
+
+# -- heldout6: results by unit, goods, disasters, a plan's list -------------------------------------
+def test_a_list_of_results_by_unit_counts_blood_in_a_blood_story() -> None:
+    text = (
+        "Ngày hội hiến máu tình nguyện của Công an tỉnh thu hút đông đảo người tham gia hiến máu.\n"
+        "Kết quả theo từng đơn vị như sau:\n"
+        "+ Công an TP Vinh: 284 đơn vị;\n"
+        "+ Công an huyện Diễn Châu: 137 đơn vị.\n"
+        "Ngày hội có sự tham gia của 23 đơn vị. Có 15 đơn vị, doanh nghiệp đồng hành."
+    )
+    kinds = {(v, k) for v, k, _, _ in _rows(text)}
+    assert {(284, "blood_units"), (137, "blood_units"), (23, "other"), (15, "other")} <= kinds
+
+
+def test_goods_of_a_free_market_are_gifts_and_finished_houses_too() -> None:
+    assert [(v, k) for v, k, _, _ in _rows("Đoàn tổ chức Phiên chợ 0 đồng với 1.500 sản phẩm.")] == [
+        (1500, "gifts")
+    ]
+    assert [(v, k) for v, k, _, _ in _rows("Đến nay, toàn tỉnh đã hoàn thành 812 nhà cho hộ nghèo.")] == [
+        (812, "gifts")
+    ]
+
+
+def test_victims_and_damage_of_a_disaster_are_no_result_of_the_relief() -> None:
+    text = "Bão đã làm hơn 120 người chết và mất tích, thiệt hại ban đầu ước tính hơn 9.000 tỉ đồng."
+    assert [(v, k, r) for v, k, r, _ in _rows(text)] == [(9_000_000_000_000, "money_vnd", "other")]
+
+
+def test_the_goal_after_its_noun_and_year_and_a_plans_list_of_goals_are_targets() -> None:
+    text = "Đến nay, hội đã vận động được 4.120 đơn vị máu, đạt 68% kế hoạch năm 2022 là 6.000 đơn vị máu."
+    assert (6000, "blood_units", "target") in [(v, k, r) for v, k, r, _ in _rows(text, 2022)]
+    text = "Năm 2024, hội phấn đấu vận động 50 tỷ đồng, tiếp nhận 18.000 đơn vị máu, xây mới 30 nhà nhân đạo."
+    assert {r for _, _, r, _ in _rows(text)} == {"target"}
+    # a plan, then a result of its own with its own subject, stays a result
+    text = "Ban tổ chức dự kiến trao 500 suất quà, ngày đầu tiên đã trao 200 suất."
+    assert [(v, r) for v, _, r, _ in _rows(text)] == [(500, "target"), (200, "achieved")]
+
+
+def test_what_a_drive_under_way_will_still_do_is_its_plan() -> None:
+    text = "Trong thời gian còn lại, chương trình tiếp tục tổ chức tại 6 điểm ở các huyện miền núi."
+    assert [(v, k, r) for v, k, r, _ in _rows(text)] == [(6, "sites", "target")]
+
+
+def test_a_body_written_with_its_abbreviation_in_brackets_is_the_organiser() -> None:
+    text = "Ngày 12-9, Liên đoàn Lao động (LĐLĐ) tỉnh Thái Bình trao hỗ trợ cho đoàn viên vùng lũ."
+    got = extract_campaign("Trao hỗ trợ đoàn viên vùng lũ", text, "2024-09-12T08:00:00+07:00")
+    assert got is not None and got.organizer == "Liên đoàn Lao động tỉnh Thái Bình"
