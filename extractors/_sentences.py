@@ -21,6 +21,9 @@ _OPENERS = re.compile("|".join(re.escape(p) for p in lx.forms(lx.section("roles"
 _ABBREVIATIONS = set(lx.forms(lx.section("sentences", "abbreviations")))
 _MAX_LIST_ITEMS, _MAX_ITEM_LENGTH = 15, 160  # how far up a list's heading is looked for
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+|\n+")
+_PEOPLE = lx.phrase_pattern(lx.section("figures", "contexts", "people_words")).pattern
+_PEOPLE_BEFORE = re.compile(rf"(?:{_PEOPLE})$")
+_PEOPLE_AFTER = re.compile(rf"(?:{_PEOPLE})(?![^\W_])")
 
 
 @dataclass(slots=True)
@@ -70,10 +73,14 @@ def _split_clauses(mf: str, start: int, end: int) -> list[tuple[int, int, bool]]
 
 
 def segments(mf: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The comma phrases of ``mf[start:end]`` (a comma followed by a space ends one)."""
+    """The comma phrases of ``mf[start:end]`` (a comma followed by a space ends one), but for the
+    comma inside a list of people ("cho 150.000 đoàn viên, người lao động với …")."""
     out, pos = [], start
     for m in re.finditer(r",\s", mf[start:end]):
-        out.append((pos, start + m.start()))
+        at = start + m.start()
+        if _PEOPLE_BEFORE.search(mf, max(start, at - 24), at) and _PEOPLE_AFTER.match(mf, at + 2):
+            continue
+        out.append((pos, at))
         pos = start + m.end()
     out.append((pos, end))
     return out

@@ -65,11 +65,11 @@ _REGISTRATION_AFTER = re.compile(
     rf"(?:{CONTEXTS['registration'].pattern})"
 )
 _REG_WORD = CONTEXTS["registration"]
-_PHRASE_END = re.compile(r"\s*(?:[;.,:)!?\n]|$)")
+_PHRASE_END = re.compile(r"\s*(?:[;.,:)!?\n]|$|và\s)")
 _ORGANISATIONS_BEFORE = re.compile(
     rf"(?:{CONTEXTS['organisation_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )
-_ORGANISATIONS_NEXT = re.compile(rf"\s*,\s*(?:{CONTEXTS['organisation_nouns'].pattern})")
+_ORGANISATIONS_NEXT = re.compile(rf"\s*(?:,|và)\s*(?:{CONTEXTS['organisation_nouns'].pattern})")
 _MEMBERS_BEFORE = re.compile(
     rf"(?:{CONTEXTS['members_before'].pattern})\s(?:(?:{lx.hedge_alternation()})\s)?$"
 )

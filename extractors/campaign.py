@@ -153,13 +153,17 @@ def _text_year(text: str) -> int | None:
     return None
 
 
+_CAPTION_RE = re.compile(r"^[^\n]*\bảnh\s?:[^\n]*$", re.MULTILINE)
+
+
 def _edition_year(text: str) -> int | None:
     """A year the text states for the edition: in the words of a programme ("tổ chức Chương trình
     hiến máu nhân đạo năm 2017", "chương trình … diễn ra từ 9/1 đến đầu tháng 2/2015"), not a
     founding, a start or a comparison ("lần đầu năm 2008", "so với chương trình năm 2023"). The
     text's own statement stands before the page's date, as the spec orders them (a page may also
     carry a date that is not the article's)."""
-    mf = match_form(text)
+    # a photo's caption may show another edition ("Ảnh: … tại ngày hội năm 2023"): not the story's
+    mf = _CAPTION_RE.sub(lambda c: " " * len(c.group()), match_form(text))
     for m in _EDITION_YEAR_RE.finditer(mf):
         # before the programme's word ("so với chương trình năm 2023") or before the year itself
         # ("được tổ chức lần đầu năm 2008")

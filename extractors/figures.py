@@ -89,10 +89,14 @@ _SENTENCE_GAP = re.compile(r"[.!?]\s|\n")
 
 
 def body_end(text: str) -> int:
-    """Where the article ends: the start of the first related-news heading line, else len(text)."""
+    """Where the article ends: the start of the first related-news heading line ("Tin liên quan"),
+    or of a line that is such a heading and its links ("Xem thêm: Phù Mỹ trao 300 suất …"), else
+    len(text)."""
     pos = 0
     for line in text.split("\n"):
-        if match_form(line).strip(" :.-–|>»\t") in _TAIL:
+        low = match_form(line)
+        head, colon, _ = low.lstrip(" -–|>»\t").partition(":")
+        if low.strip(" :.-–|>»\t") in _TAIL or (colon and head.strip() in _TAIL):
             return pos
         pos += len(line) + 1
     return len(text)

@@ -42,6 +42,7 @@ _WORD_RE = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*\.?")
 _GAP_RE = re.compile(r" - | – | |-(?=[^\W\d_])")
 _DOTTED = set(_HOSP["dotted_abbreviations"])
 _DEPARTMENT_RE = re.compile(rf"[\s,]*(?:{lx.phrase_pattern(_HOSP['department_of']).pattern})")
+_CENTRAL = frozenset({"tư", "t.ư", "t.w", "tw", "t.ư."})
 _INNER_RE = re.compile(rf"(?:{lx.phrase_pattern(_HOSP['inner_phrases']).pattern})")
 _NUMBER_RE = re.compile(r"(?:số|no\.?) \d+(?![^\W_])")
 _ADMIN_RE = re.compile(rf"(?:{'|'.join(re.escape(a) for a in _ADMIN)})(?![^\W_])")
@@ -93,12 +94,17 @@ def _take_name(text: str, mf: str, pos: int) -> int:
 
 def _names(text: str, mf: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
+    parts: list[tuple[int, int]] = []
     taken = 0
     for m in _KNOWN_RE.finditer(mf):
         if text[m.start()].isupper():  # "trung tâm truyền máu khu vực" in lower case is no name
-            spans.append((m.start(), _take_name(text, mf, m.end())))
+            end = _take_name(text, mf, m.end())
+            if end == m.end() and _DEPARTMENT_RE.match(mf, end):
+                parts.append((m.start(), end))  # "Trung tâm Truyền máu khu vực tại Viện …": a part of it
+                continue
+            spans.append((m.start(), end))
     for m in _TRIGGER_RE.finditer(mf):
-        if any(s <= m.start() < e for s, e in spans):
+        if any(s <= m.start() < e for s, e in (*spans, *parts)):
             continue
         trigger = m.group()
         capital = text[m.start()].isupper()
@@ -129,6 +135,8 @@ def _key(name: str) -> list[str]:
     words = [w for w in re.split(r"[\s\-–]+", match_form(name)) if w and w != "và"]
     if words and words[0] == "bv":
         words = ["bệnh", "viện", *words[1:]]
+    if words and words[-1] in _CENTRAL:  # "Viện Huyết học - Truyền máu TƯ" is "… Trung ương"
+        words = [*words[:-1], "trung", "ương"]
     return words
 
 

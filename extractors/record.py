@@ -23,7 +23,7 @@ __all__ = [
 
 #: Bumped whenever extraction output may change; stored with every record so
 #: re-extraction keeps old versions beside new ones.
-EXTRACTOR_VERSION = "0.3.2"
+EXTRACTOR_VERSION = "0.3.3"
 
 Kind = Literal[
     "blood_units",

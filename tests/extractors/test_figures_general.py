@@ -500,3 +500,43 @@ def test_a_body_written_with_its_abbreviation_in_brackets_is_the_organiser() -> 
     text = "Ngày 12-9, Liên đoàn Lao động (LĐLĐ) tỉnh Thái Bình trao hỗ trợ cho đoàn viên vùng lũ."
     got = extract_campaign("Trao hỗ trợ đoàn viên vùng lũ", text, "2024-09-12T08:00:00+07:00")
     assert got is not None and got.organizer == "Liên đoàn Lao động tỉnh Thái Bình"
+
+
+# -- heldout7: registrations written as "ghi tên", goods gathered, a list joined by "và" -------------
+def test_people_who_put_their_names_down_registered() -> None:
+    text = "Theo ban tổ chức, hơn 640 phật tử và người dân đã ghi tên hiến máu."
+    assert [(v, k) for v, k, _, _ in _rows(text)] == [(640, "registrations")]
+
+
+def test_goods_gathered_are_a_result_whatever_plan_follows_them() -> None:
+    text = "Cộng đồng còn gom được 1.800 thùng mì, dự kiến gửi về miền Trung vào cuối tháng."
+    assert [(v, r) for v, _, r, _ in _rows(text)] == [(1800, "achieved")]
+
+
+def test_results_by_place_joined_by_va_count_blood() -> None:
+    text = (
+        "Chương trình hiến máu tình nguyện khép lại với nhiều kết quả; các trường hiến máu đông.\n"
+        "Dẫn đầu là TP.HCM với 9.240 đơn vị, tiếp theo là Hà Nội với 8.115 đơn vị và Đà Nẵng với 3.760 đơn vị."
+    )
+    kinds = {(v, k) for v, k, _, _ in _rows(text)}
+    assert {(9240, "blood_units"), (8115, "blood_units"), (3760, "blood_units")} <= kinds
+
+
+def test_a_see_also_line_of_links_ends_the_article() -> None:
+    text = (
+        "Hội Chữ thập đỏ tỉnh đã vận động được 6,2 tỷ đồng trong Tháng Nhân đạo.\n"
+        "Xem thêm: Phù Cát trao 200 suất học bổng cho học sinh nghèo; Tây Sơn xây 4 nhà nhân đạo"
+    )
+    assert [v for v, _, _, _ in _rows(text)] == [6_200_000_000]
+
+
+def test_a_plan_for_a_list_of_people_reaches_past_its_comma_and_vouchers_are_gifts() -> None:
+    text = (
+        "Toàn tỉnh phấn đấu chăm lo cho 80.000 đoàn viên, người lao động với tổng kinh phí khoảng 60 tỷ đồng."
+    )
+    assert {r for _, _, r, _ in _rows(text)} == {"target"}
+    text = "Tại phiên chợ, ban tổ chức đã phát 1.500 phiếu mua hàng cho công nhân."
+    assert [(v, k) for v, k, _, _ in _rows(text)] == [(1500, "gifts")]
+    # "vượt xa kế hoạch" is a result, its plan word hidden
+    text = "Tháng Nhân đạo khép lại vượt xa kế hoạch: vận động 7,4 tỷ đồng."
+    assert [r for _, _, r, _ in _rows(text)] == ["achieved"]

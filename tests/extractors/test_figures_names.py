@@ -256,3 +256,24 @@ def test_a_hospital_named_again_later_is_the_organiser_when_it_acts() -> None:
     )
     got = extract_campaign("Hơn 300 người hiến máu giữa hè", text, "2022-07-09T08:00:00+07:00")
     assert got is not None and (got.organizer, got.year) == ("Bệnh viện Thống Nhất", 2022)
+
+
+def test_an_institute_written_tu_is_the_central_one_and_its_regional_centre_is_part_of_it() -> None:
+    text = (
+        "Viện Huyết học - Truyền máu Trung ương chủ trì. Máu được chuyển về Trung tâm Truyền máu "
+        "khu vực tại Viện Huyết học - Truyền máu TƯ và Bệnh viện Đa khoa tỉnh Yên Bái."
+    )
+    assert [h.name for h in extract_hospitals(text)] == [
+        "Viện Huyết học - Truyền máu Trung ương",
+        "Bệnh viện Đa khoa tỉnh Yên Bái",
+    ]
+
+
+def test_a_photo_caption_of_another_edition_does_not_name_the_year() -> None:
+    text = (
+        "Ngày hội “Giọt hồng Sư phạm” là hoạt động thường niên của Đoàn trường từ năm 2012.\n"
+        "Ảnh: Sinh viên hiến máu tại ngày hội năm 2022. Ảnh: Đoàn trường\n"
+        "Ngày hội “Giọt hồng Sư phạm” lần thứ 12 diễn ra trong hai ngày."
+    )
+    got = extract_campaign("Ngày hội Giọt hồng Sư phạm lần thứ 12", text, "2023-11-02T08:00:00+07:00")
+    assert got is not None and got.year == 2023

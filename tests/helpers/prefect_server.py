@@ -68,7 +68,13 @@ class RealServer:
     log: Path
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
-        response = httpx.request(method, f"{self.url}{path}", json=body, timeout=30)
+        """One API call; a 503 (the server's SQLite busy while a worker's run writes to it) is
+        asked again after a pause, as Prefect's own client does."""
+        for attempt in range(6):
+            response = httpx.request(method, f"{self.url}{path}", json=body, timeout=30)
+            if response.status_code != 503 or attempt == 5:
+                break
+            time.sleep(0.5 * 2**attempt)
         response.raise_for_status()
         return response.json() if response.content else None
 
