@@ -149,9 +149,11 @@ class _TimedStream(httpcore.AsyncNetworkStream):
         return await self._inner.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if buffer:  # httpcore also writes b"" to end a message: not a request going out
-            self._owner.last_sent = time.monotonic()
         await self._inner.write(buffer, timeout)
+        if buffer:  # httpcore also writes b"" to end a message: not a request going out
+            # taken once the bytes are with the kernel, so it is never earlier than the request
+            # left, however late this process ran: the next start counts from a safe side
+            self._owner.last_sent = time.monotonic()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
