@@ -56,7 +56,7 @@ _MODAL_KINDS = tuple(_LEVELS)
 _OWN_PHRASE_KINDS = (*_MODAL_KINDS, "purpose")
 _PURPOSE = ("target", 4)
 #: Action verbs that may open a phrase continuing a plan's list of goals.
-_LIST_VERBS = [f + " " for f in lx.forms(_ROLES["achieved_weak"])]
+_LIST_VERBS = tuple(f + " " for f in lx.forms(_ROLES["achieved_weak"]))
 _STRONG_TARGET = _LEVELS["target"]
 _WEAK_ACHIEVED = _LEVELS["achieved_weak"]
 _WEAK_TARGET = _LEVELS["weak_target"]
@@ -128,9 +128,10 @@ class Context(Scopes):
                 s, e = before[i]
                 own = _OWN_PHRASE_KINDS if i == len(before) - 1 else kinds  # "nhằm …" speaks only here
                 found = self._decide(self.cues_in(s, min(e, max(pos, upto)), own))
-                # a phrase that is only the plan's next verb ("phấn đấu vận động 70 tỷ đồng, tiếp nhận
-                # 25.500 đơn vị máu, xây mới 40 nhà") goes on with the plan's list
-                listed = self.mf[s:e].lstrip(" ,").startswith(tuple(_LIST_VERBS))
+                if found == _WEAK_ACHIEVED:
+                    # a phrase that is only the plan's next verb ("phấn đấu vận động 70 tỷ đồng,
+                    # tiếp nhận 25.500 đơn vị máu, xây mới 40 nhà") goes on with the plan's list
+                    listed = self.mf[s:e].lstrip(" ,").startswith(_LIST_VERBS)
                 if (
                     found == _WEAK_ACHIEVED
                     and any(  # "Theo kế hoạch, … nhận hỗ trợ 2.500 căn"; not a plan with a figure of its

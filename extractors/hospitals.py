@@ -42,7 +42,7 @@ _WORD_RE = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*\.?")
 _GAP_RE = re.compile(r" - | – | |-(?=[^\W\d_])")
 _DOTTED = set(_HOSP["dotted_abbreviations"])
 _DEPARTMENT_RE = re.compile(rf"[\s,]*(?:{lx.phrase_pattern(_HOSP['department_of']).pattern})")
-_CENTRAL = frozenset({"tư", "t.ư", "t.w", "tw", "t.ư."})
+_CENTRAL = frozenset({"tư", "t.ư", "t.w", "tw"})  # a name is cut before a final dot
 _INNER_RE = re.compile(rf"(?:{lx.phrase_pattern(_HOSP['inner_phrases']).pattern})")
 _NUMBER_RE = re.compile(r"(?:số|no\.?) \d+(?![^\W_])")
 _ADMIN_RE = re.compile(rf"(?:{'|'.join(re.escape(a) for a in _ADMIN)})(?![^\W_])")
